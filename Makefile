@@ -1,0 +1,34 @@
+# The two commands a newcomer needs:
+#   make lab    set up (first time only) and open the tutorials in JupyterLab
+#   make test   set up (first time only) and run every test
+#
+# Elsewhere, choose another torch build: make test TORCH="torch==2.5.1"
+PYTHON ?= python3
+VENV ?= .venv
+TORCH ?= torch==2.13.0
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.pyprivate-installed
+
+.PHONY: setup lab test clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Torch goes in first and pinned: a bare "torch" would pull a multi-GB CUDA build.
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet "$(TORCH)"
+	$(BIN)/python -m pip install --quiet -e ".[notebook,test]"
+	touch $@
+
+setup: $(STAMP)
+
+lab: setup
+	$(BIN)/python tools/jupyterlab_settings.py $(VENV)
+	$(BIN)/jupyter lab notebooks/
+
+test: setup
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) build .pytest_cache

@@ -1,0 +1,17 @@
+"""pyprivate: privacy-preserving deep learning on PyTorch, for teaching.
+
+    import torch
+    import pyprivate as sy
+    hook = sy.TorchHook(torch)
+    bob = sy.VirtualWorker(hook, id="bob")
+    x_ptr = torch.tensor([1, 2, 3]).send(bob)
+"""
+
+from . import errors
+from .hook import TorchHook
+from .tensors import PointerTensor
+from .workers import BaseWorker, InProcessTransport, Transport, VirtualWorker, local_worker
+
+__version__ = "0.1.0"
+
+__all__ = ["TorchHook", "VirtualWorker", "BaseWorker", "Transport", "InProcessTransport", "PointerTensor", "local_worker", "errors"]

@@ -1,0 +1,68 @@
+"""The exceptions pyprivate raises.
+
+Every error a learner can trigger is a :class:`PyPrivateError`. Most also
+derive from the built-in class a Python programmer would expect
+(``TypeError`` for a wrong kind of argument, ``ValueError`` for a wrong
+value), so ``except TypeError`` keeps working.
+"""
+
+
+class PyPrivateError(Exception):
+    """Base class of every pyprivate error."""
+
+
+class NotAWorkerError(PyPrivateError, TypeError):
+    """Something that is not a worker was given where a worker is needed."""
+
+
+class ObjectNotFoundError(PyPrivateError, ValueError):
+    """A pointer refers to an object that its worker no longer holds."""
+
+
+class WorkerMismatchError(PyPrivateError, ValueError):
+    """An operation mixes values that live on different workers."""
+
+
+# Errors raised inside operators (+, *, @) must not derive from TypeError:
+# torch turns a TypeError there into NotImplemented and Python then reports
+# a vague "unsupported operand type(s)".
+
+
+class LocalRemoteMixError(PyPrivateError, ValueError):
+    """An operation mixes a pointer with a tensor that is held locally."""
+
+
+class AlreadyRemoteError(PyPrivateError, ValueError):
+    """A value that is already on a worker was sent again."""
+
+
+class NotRemoteError(PyPrivateError, ValueError):
+    """A remote-only action (such as ``.get()``) was asked of a local value."""
+
+
+class RemoteValueError(PyPrivateError, ValueError):
+    """An operation would turn a remote value into a local Python value."""
+
+
+class MessageDecodeError(PyPrivateError, ValueError):
+    """Bytes that arrived at a worker are not a valid pyprivate message."""
+
+
+class UnknownMessageError(MessageDecodeError):
+    """A message names a kind of message that workers do not understand."""
+
+
+class UnsupportedOperationError(PyPrivateError, NotImplementedError):
+    """An operation has no implementation for this kind of tensor."""
+
+
+class RemoteExecutionError(PyPrivateError, RuntimeError):
+    """An operation failed while a worker was running it."""
+
+
+def error_class(name):
+    """Return the pyprivate exception class called ``name`` (or RemoteExecutionError)."""
+    cls = globals().get(name)
+    if isinstance(cls, type) and issubclass(cls, PyPrivateError):
+        return cls
+    return RemoteExecutionError

@@ -1,0 +1,86 @@
+"""The messages workers exchange, as plain dataclasses.
+
+Each message is a small record with a ``KIND`` tag. :mod:`.serde` turns a
+message into bytes and back; a worker only ever sees the bytes, exactly as
+if they had come over a network.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class SendObject:
+    """Store ``obj`` under ``obj_id`` at the receiver."""
+
+    KIND = "send"
+    obj_id: int
+    obj: Any
+
+
+@dataclass
+class GetObject:
+    """Return the object ``obj_id``; remove it from the store when ``remove``."""
+
+    KIND = "get"
+    obj_id: int
+    remove: bool = True
+
+
+@dataclass
+class RunCommand:
+    """Run the torch operation ``op`` (``"add.Tensor"``) on stored objects.
+
+    ``args`` and ``kwargs`` hold :class:`Ref` in place of stored tensors.
+    The receiver stores each tensor result and replies with a
+    :class:`TensorMeta` for it.
+    """
+
+    KIND = "command"
+    op: str
+    args: list = field(default_factory=list)
+    kwargs: dict = field(default_factory=dict)
+
+
+@dataclass
+class DeleteObjects:
+    """Forget the objects ``obj_ids`` (ids that are already gone are ignored)."""
+
+    KIND = "delete"
+    obj_ids: list
+
+
+@dataclass
+class Reply:
+    """A successful answer."""
+
+    KIND = "reply"
+    value: Any = None
+
+
+@dataclass
+class ErrorReply:
+    """A failed request: the error class name and its message."""
+
+    KIND = "error"
+    error: str
+    message: str
+
+
+MESSAGE_TYPES = {cls.KIND: cls for cls in (SendObject, GetObject, RunCommand, DeleteObjects, Reply, ErrorReply)}
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A reference, inside a message, to an object in the receiver's store."""
+
+    obj_id: int
+
+
+@dataclass(frozen=True)
+class TensorMeta:
+    """What a worker tells the sender about a tensor it stored: id, shape, dtype."""
+
+    obj_id: int
+    shape: tuple
+    dtype: Any

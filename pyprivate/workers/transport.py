@@ -1,0 +1,24 @@
+"""How bytes reach a worker.
+
+A transport has one job: deliver a request's bytes to a worker and bring
+the reply's bytes back. What the worker does with them is the worker's
+business. In-process delivery is the default; a worker in another process
+needs only another transport with the same ``request`` method.
+"""
+
+
+class Transport:
+    """Interface: ``request(payload: bytes) -> bytes``."""
+
+    def request(self, payload):
+        raise NotImplementedError
+
+
+class InProcessTransport(Transport):
+    """Hands the bytes straight to a worker object in this Python process."""
+
+    def __init__(self, worker):
+        self.worker = worker
+
+    def request(self, payload):
+        return self.worker.recv_msg(bytes(payload))

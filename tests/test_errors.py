@@ -1,0 +1,98 @@
+"""Wrong calls get clear pyprivate errors, and a failed operation changes no store."""
+
+import pytest
+import torch
+
+import pyprivate as sy
+from pyprivate import errors
+
+
+def snapshot(*workers):
+    return [{k: v.clone() for k, v in w._objects.items()} for w in workers]
+
+
+def same(before, workers):
+    after = snapshot(*workers)
+    return all(b.keys() == a.keys() and all(torch.equal(b[k], a[k]) for k in b) for b, a in zip(before, after))
+
+
+def test_get_twice(bob):
+    ptr = torch.tensor([1, 2]).send(bob)
+    ptr.get()
+    with pytest.raises(errors.ObjectNotFoundError, match="already fetched"):
+        ptr.get()
+
+
+def test_operation_on_a_fetched_pointer(bob):
+    ptr = torch.tensor([1, 2]).send(bob)
+    ptr.get()
+    with pytest.raises(errors.ObjectNotFoundError, match="no longer at bob"):
+        ptr + 1
+
+
+def test_get_of_an_object_deleted_at_the_worker(bob):
+    ptr = torch.tensor([1, 2]).send(bob)
+    bob._objects.clear()
+    with pytest.raises(errors.ObjectNotFoundError, match=str(ptr.id_at_location)):
+        ptr.get()
+
+
+def test_mixing_workers_names_both(bob, alice):
+    x, y = torch.ones(2).send(bob), torch.ones(2).send(alice)
+    before = snapshot(bob, alice)
+    with pytest.raises(errors.WorkerMismatchError) as info:
+        x + y
+    assert "alice" in str(info.value) and "bob" in str(info.value)
+    assert isinstance(info.value, ValueError)
+    assert same(before, [bob, alice])
+
+
+def test_pointer_with_local_tensor_suggests_send(bob):
+    x = torch.ones(3).send(bob)
+    before = snapshot(bob)
+    with pytest.raises(errors.LocalRemoteMixError, match=r"\.send\(bob\)"):
+        x + torch.ones(3)
+    assert same(before, [bob])
+
+
+@pytest.mark.parametrize("target", ["bob", 3, None, torch.ones(1)])
+def test_send_to_something_that_is_not_a_worker(target):
+    with pytest.raises(errors.NotAWorkerError, match="needs a worker"):
+        torch.ones(2).send(target)
+
+
+def test_send_to_the_local_worker():
+    with pytest.raises(errors.AlreadyRemoteError):
+        torch.ones(2).send(sy.local_worker)
+
+
+def test_send_a_pointer_again(bob, alice):
+    with pytest.raises(errors.AlreadyRemoteError, match="already at bob"):
+        torch.ones(2).send(bob).send(alice)
+
+
+def test_get_on_a_local_tensor():
+    with pytest.raises(errors.NotRemoteError, match="already local"):
+        torch.ones(2).get()
+
+
+def test_remote_failure_is_reported_and_changes_nothing(bob):
+    x, y = torch.ones(2, 3).send(bob), torch.ones(4, 5).send(bob)
+    before = snapshot(bob)
+    with pytest.raises(errors.RemoteExecutionError, match="mm"):
+        x @ y
+    assert same(before, [bob])
+
+
+def test_remote_value_is_not_leaked_into_python(bob):
+    x = torch.tensor([3.0]).send(bob)
+    with pytest.raises(errors.RemoteValueError, match="get"):
+        x.item()
+    with pytest.raises(errors.RemoteValueError):
+        bool(x > 0)
+
+
+def test_errors_are_typed_like_builtins():
+    assert issubclass(errors.NotAWorkerError, TypeError)
+    assert issubclass(errors.ObjectNotFoundError, ValueError)
+    assert not issubclass(errors.ObjectNotFoundError, (KeyError, AttributeError))

@@ -1,0 +1,115 @@
+"""Messages are bytes; decoding never runs code; workers log what they receive."""
+
+import os
+import pickle
+
+import msgpack
+import pytest
+import torch
+
+import pyprivate as sy
+from pyprivate import errors
+from pyprivate.workers import serde
+from pyprivate.workers.messages import DeleteObjects, GetObject, Ref, Reply, RunCommand, SendObject
+
+
+def reply_of(worker, payload):
+    message, sender = serde.decode(worker.recv_msg(payload))
+    return message, sender
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        SendObject(12345678901, torch.tensor([[1.5, -2.0]])),
+        GetObject(12345678901, remove=False),
+        RunCommand("add.Tensor", [Ref(1), Ref(2)], {"alpha": 2}),
+        RunCommand("sum.dim_IntList", [Ref(1), [0, 1], True], {"dtype": torch.float64}),
+        DeleteObjects([1, 2, 3]),
+        Reply((torch.tensor(1), None, 2.5, "x")),
+    ],
+)
+def test_round_trip(message):
+    decoded, sender = serde.decode(serde.encode(message, "me"))
+    assert sender == "me" and type(decoded) is type(message)
+    for name, value in vars(message).items():
+        got = getattr(decoded, name)
+        if isinstance(value, torch.Tensor):
+            assert torch.equal(got, value) and got.dtype == value.dtype
+        elif name != "value":
+            assert got == value
+
+
+class Exploit:
+    def __reduce__(self):
+        return (os.system, ("touch /tmp/pyprivate-pwned",))
+
+
+def test_pickle_payload_is_refused_and_never_run(bob, tmp_path):
+    if os.path.exists("/tmp/pyprivate-pwned"):
+        os.remove("/tmp/pyprivate-pwned")
+    for payload in (pickle.dumps(Exploit()), pickle.dumps({"kind": "send"}), torch.tensor([1]).numpy().tobytes()):
+        reply, sender = reply_of(bob, payload)
+        assert reply.error in ("MessageDecodeError", "UnknownMessageError") and sender == "bob"
+    assert not os.path.exists("/tmp/pyprivate-pwned")
+    assert bob._objects == {}
+
+
+def test_crafted_msgpack_payloads_are_refused(bob):
+    crafted = [
+        msgpack.packb({"kind": "exec", "sender": "eve", "body": {}}),
+        msgpack.packb({"kind": "send", "sender": "eve", "body": {"obj_id": 1, "obj": msgpack.ExtType(99, b"x")}}),
+        msgpack.packb({"kind": "send", "sender": "eve", "body": {"obj_id": 1, "obj": "not a tensor"}}),
+        msgpack.packb({"kind": "send", "sender": "eve", "body": {"obj_id": 1, "evil": 2}}),
+        msgpack.packb([1, 2, 3]),
+    ]
+    for payload in crafted:
+        reply, _ = reply_of(bob, payload)
+        assert reply.error in ("MessageDecodeError", "UnknownMessageError"), reply
+    assert bob._objects == {}
+
+
+def test_unknown_message_kind_is_named():
+    payload = msgpack.packb({"kind": "teleport", "sender": "eve", "body": {}})
+    with pytest.raises(errors.UnknownMessageError, match="teleport"):
+        serde.decode(payload)
+
+
+@pytest.mark.parametrize("op", ["os.system", "system", "from_file.default", "__import__.default", "add"])
+def test_commands_only_run_torch_operations(bob, op):
+    reply, _ = reply_of(bob, serde.encode(RunCommand(op, ["echo hi"], {}), "eve"))
+    assert reply.error == "UnsupportedOperationError"
+
+
+def test_log_records_kind_sender_and_size(bob):
+    x = torch.ones(3).send(bob)
+    y = x + 1
+    y.get()
+    kinds = [r.kind for r in bob.message_log]
+    assert kinds[:3] == ["send", "command", "get"]
+    first = bob.message_log[0]
+    assert first.sender == "me" and first.receiver == "bob" and first.nbytes > 3 * 4
+    assert bob.message_log[1].op == "add.Tensor"
+
+
+def test_log_is_bounded(hook_):
+    w = sy.VirtualWorker(hook_, id="w", log_size=5)
+    for _ in range(10):
+        torch.ones(1).send(w).get()
+    assert len(w.message_log) == 5
+
+
+def test_a_different_transport_needs_no_other_change(bob):
+    class CountingTransport(sy.Transport):
+        def __init__(self, inner):
+            self.inner, self.bytes = inner, 0
+
+        def request(self, payload):
+            self.bytes += len(payload)
+            return self.inner.request(payload)
+
+    bob.transport = CountingTransport(bob.transport)
+    x = torch.tensor([1.0, 2.0], requires_grad=True).send(bob)
+    (x * 3).sum().backward()
+    assert torch.equal(x.get().grad, torch.tensor([3.0, 3.0]))
+    assert bob.transport.bytes > 0
