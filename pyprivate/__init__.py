@@ -7,11 +7,13 @@
     x_ptr = torch.tensor([1, 2, 3]).send(bob)
 """
 
-from . import errors
+from . import data, errors
+from .federated import FederatedDataLoader, FederatedDataset, federated_average
 from .hook import TorchHook
 from .tensors import PointerTensor
 from .workers import BaseWorker, InProcessTransport, Transport, VirtualWorker, local_worker
 
 __version__ = "0.1.0"
 
-__all__ = ["TorchHook", "VirtualWorker", "BaseWorker", "Transport", "InProcessTransport", "PointerTensor", "local_worker", "errors"]
+__all__ = ["TorchHook", "VirtualWorker", "BaseWorker", "Transport", "InProcessTransport", "PointerTensor", "local_worker", "errors", "data",
+           "FederatedDataset", "FederatedDataLoader", "federated_average"]

@@ -1,11 +1,14 @@
 """TorchHook: the one place where pyprivate adds methods to torch.
 
-``sy.TorchHook(torch)`` gives every tensor ``.send(worker)`` and ``.get()``
-(and, as features land, more). Calling it again changes nothing.
+``sy.TorchHook(torch)`` gives every tensor ``.send(worker)`` and ``.get()``,
+and every ``nn.Module`` ``.send(worker)``, ``.get()``, ``.copy()`` and
+``.location``. Calling it again changes nothing.
 """
 
 import torch
+from torch import nn
 
+from . import modules
 from .errors import NotRemoteError
 from .tensors.pointer import PointerTensor
 from .workers.client import local_worker
@@ -21,6 +24,12 @@ def _tensor_get(self):
 
 
 _TENSOR_METHODS = {"send": _tensor_send, "get": _tensor_get}
+_MODULE_METHODS = {
+    "send": modules.send_module,
+    "get": modules.get_module,
+    "copy": modules.copy_module,
+    "location": property(modules.module_location),
+}
 _hooked = False
 
 
@@ -45,5 +54,7 @@ def install():
         return
     for name, method in _TENSOR_METHODS.items():
         setattr(torch.Tensor, name, method)
+    for name, method in _MODULE_METHODS.items():
+        setattr(nn.Module, name, method)
     # PointerTensor defines its own versions; keep them.
     _hooked = True
