@@ -27,8 +27,11 @@ lab: setup
 	$(BIN)/python tools/jupyterlab_settings.py $(VENV)
 	$(BIN)/jupyter lab notebooks/
 
+# Unit tests and every tutorial, in every language, in one pytest run.
 test: setup
-	$(BIN)/python -m pytest
+	rm -rf build/notebooks
+	$(BIN)/python tools/build_notebooks.py build/notebooks
+	$(BIN)/python -m pytest --nbval-lax --nbval-current-env --durations=10 tests build/notebooks
 
 clean:
 	rm -rf $(VENV) build .pytest_cache
