@@ -66,3 +66,7 @@ def error_class(name):
     if isinstance(cls, type) and issubclass(cls, PyPrivateError):
         return cls
     return RemoteExecutionError
+
+
+class CryptoProviderError(PyPrivateError, ValueError):
+    """A secure operation needs a crypto provider and none was given."""

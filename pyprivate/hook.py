@@ -8,9 +8,11 @@ and every ``nn.Module`` ``.send(worker)``, ``.get()``, ``.copy()`` and
 import torch
 from torch import nn
 
+from torch import optim
+
 from . import modules
-from .errors import NotRemoteError
-from .tensors.pointer import PointerTensor
+from .errors import NotRemoteError, PyPrivateError
+from .tensors import AdditiveSharingTensor, FixedPrecisionTensor, PointerTensor
 from .workers.client import local_worker
 
 
@@ -23,12 +25,42 @@ def _tensor_get(self):
     raise NotRemoteError("this tensor is already local: .get() is for pointers, which .send(worker) returns")
 
 
-_TENSOR_METHODS = {"send": _tensor_send, "get": _tensor_get}
+def _tensor_fix_precision(self, base=10, precision_fractional=3):
+    """Encode this tensor as integers scaled by base**precision_fractional (1.2345 -> 1235)."""
+    return FixedPrecisionTensor.encode(self, base, precision_fractional)
+
+
+def _tensor_share(self, *workers, crypto_provider=None, requires_grad=False):
+    """Secret-share an integer tensor among ``workers`` (encode floats with .fix_precision() first)."""
+    if self.is_floating_point():
+        raise PyPrivateError("shares are integers: call .fix_precision() before .share(...) on a float tensor")
+    return AdditiveSharingTensor.share_secret(self, workers, crypto_provider)
+
+
+def _tensor_float_precision(self):
+    raise NotRemoteError("this tensor is not in fixed precision: .float_precision() undoes .fix_precision()")
+
+
+def _optimizer_fix_precision(self):
+    """Kept for the tutorials: fixed precision tensors encode the optimizer's numbers themselves."""
+    return self
+
+
+_TENSOR_METHODS = {
+    "send": _tensor_send,
+    "get": _tensor_get,
+    "fix_precision": _tensor_fix_precision,
+    "share": _tensor_share,
+    "float_precision": _tensor_float_precision,
+}
 _MODULE_METHODS = {
     "send": modules.send_module,
     "get": modules.get_module,
     "copy": modules.copy_module,
     "location": property(modules.module_location),
+    "fix_precision": modules.fix_precision_module,
+    "share": modules.share_module,
+    "float_precision": modules.float_precision_module,
 }
 _hooked = False
 
@@ -56,5 +88,6 @@ def install():
         setattr(torch.Tensor, name, method)
     for name, method in _MODULE_METHODS.items():
         setattr(nn.Module, name, method)
+    optim.Optimizer.fix_precision = _optimizer_fix_precision
     # PointerTensor defines its own versions; keep them.
     _hooked = True

@@ -11,7 +11,8 @@ import copy
 import torch
 from torch import nn
 
-from .errors import AlreadyRemoteError, NotRemoteError, WorkerMismatchError
+from .errors import AlreadyRemoteError, NotRemoteError, PyPrivateError, WorkerMismatchError
+from .tensors.fixed_precision import FixedPrecisionTensor
 from .tensors.pointer import PointerTensor
 from .workers.client import check_worker
 
@@ -54,8 +55,18 @@ def send_module(module, worker):
     return swap_module_tensors(module, lambda t: PointerTensor.from_tensor(t.detach(), worker))
 
 
+def _is_shared(t):
+    return isinstance(t, FixedPrecisionTensor) and t.is_shared
+
+
 def get_module(module):
-    """Bring every parameter (with its gradient) and buffer back; returns the module."""
+    """Bring every parameter (with its gradient) and buffer back; returns the module.
+
+    For a secret-shared model the values are reconstructed, still in fixed
+    precision (then ``model.float_precision()``).
+    """
+    if any(_is_shared(t) for t in module.parameters()):
+        return swap_module_tensors(module, lambda t: t.detach().get() if _is_shared(t) else t.detach())
     if module_location(module) is None:
         raise NotRemoteError("this model is already local: model.get() is for a model sent with model.send(worker)")
 
@@ -75,3 +86,27 @@ def copy_module(module):
     if where is not None:
         raise AlreadyRemoteError(f"copy() works on a local model; this one is at {where.id}, so call model.get() first")
     return copy.deepcopy(module)
+
+
+def fix_precision_module(module, base=10, precision_fractional=3):
+    """Encode every parameter and buffer in fixed precision, in place; returns the module."""
+    if any(isinstance(t, FixedPrecisionTensor) for t in module.parameters()):
+        raise PyPrivateError("this model is already in fixed precision")
+    return swap_module_tensors(module, lambda t: FixedPrecisionTensor.encode(t.detach(), base, precision_fractional))
+
+
+def share_module(module, *workers, crypto_provider=None, requires_grad=False):
+    """Secret-share every fixed precision parameter and buffer among ``workers``, in place."""
+    tensors = list(module.parameters()) + list(module.buffers())
+    if not all(isinstance(t, FixedPrecisionTensor) for t in tensors):
+        raise PyPrivateError("share the model after encoding it: model.fix_precision().share(bob, alice, ...)")
+    return swap_module_tensors(module, lambda t: t.detach().share(*workers, crypto_provider=crypto_provider))
+
+
+def float_precision_module(module):
+    """Decode every fixed precision parameter back to float, in place (``.get()`` a shared model first)."""
+    if any(_is_shared(t) for t in module.parameters()):
+        raise NotRemoteError("this model is still secret-shared: call model.get() before model.float_precision()")
+    return swap_module_tensors(
+        module, lambda t: t.detach().float_precision() if isinstance(t, FixedPrecisionTensor) else t.detach()
+    )

@@ -84,6 +84,12 @@ class Dealer:
         self.log.record("dabit", sharings)
         return sharings
 
+    def zero_shares(self, shape, n: int) -> tuple:
+        """Fresh additive shares of zero, to re-randomise a sharing (``refresh``)."""
+        sharings = (share(torch.zeros(shape, dtype=torch.int64), n, self.prng),)
+        self.log.record("zero", sharings)
+        return sharings
+
     def truncation_material(self, shape, n: int, divisor: int) -> tuple:
         """Shares of r (uniform), msb(r) and floor((r mod 2^63) / divisor).
 

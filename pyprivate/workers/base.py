@@ -10,14 +10,16 @@ from torch.utils._pytree import tree_flatten, tree_map
 
 from .. import ids
 from ..errors import MessageDecodeError, ObjectNotFoundError, PyPrivateError, UnsupportedOperationError
-from . import serde
-from .messages import DeleteObjects, ErrorReply, GetObject, Ref, Reply, RunCommand, SendObject, TensorMeta
+from . import directory, serde
+from .messages import Deal, DeleteObjects, ErrorReply, GetObject, Ref, Reply, RunCommand, RunStep, SendObject, TensorMeta
 from .store import ObjectStore
 from .transport import InProcessTransport
 
 _OP_NAME = re.compile(r"^[a-z_][a-z0-9_]*\.[A-Za-z0-9_]+$")
 # aten ops that touch the file system have no place in a remote command.
 _FORBIDDEN_OPS = {"from_file"}
+# What a crypto provider deals, by the name used in a Deal message.
+DEALER_MATERIALS = {"beaver_triple", "binary_triple", "dabit", "truncation_material", "zero_shares"}
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,24 @@ class BaseWorker:
         self._objects = ObjectStore()
         self.message_log = collections.deque(maxlen=log_size)
         self.transport = InProcessTransport(self)
+        self._dealer = None
+        directory.register(self)
+
+    @property
+    def dealer(self):
+        """This worker's :class:`~pyprivate.crypto.Dealer`, used when it is a crypto provider."""
+        if self._dealer is None:
+            from ..crypto.dealer import Dealer
+
+            self._dealer = Dealer()
+        return self._dealer
+
+    def seed(self, seed):
+        """Make this worker's dealing reproducible (for tests and demonstrations only)."""
+        from ..crypto.dealer import Dealer
+        from ..crypto.prng import PRNG
+
+        self._dealer = Dealer(PRNG(seed))
 
     def __repr__(self):
         return f"<{type(self).__name__} id:{self.id} #objects:{len(self._objects)}>"
@@ -96,6 +116,10 @@ class BaseWorker:
             return obj
         if isinstance(message, RunCommand):
             return self._run(message)
+        if isinstance(message, RunStep):
+            return self._run_step(message)
+        if isinstance(message, Deal):
+            return self._deal(message)
         if isinstance(message, DeleteObjects):
             for obj_id in message.obj_ids:
                 self._objects.pop(obj_id, None)
@@ -110,14 +134,47 @@ class BaseWorker:
                 f"object {obj_id} is not at {self.id}: it was already fetched with .get() or deleted"
             ) from None
 
+    def _deref(self, tree):
+        return tree_map(lambda a: self._lookup(a.obj_id) if isinstance(a, Ref) else a, tree)
+
     def _run(self, message):
         func = resolve_op(message.op)
-        deref = lambda a: self._lookup(a.obj_id) if isinstance(a, Ref) else a
-        args = tree_map(deref, message.args)
-        kwargs = tree_map(deref, message.kwargs)
-        result = func(*args, **kwargs)
+        result = func(*self._deref(message.args), **self._deref(message.kwargs))
+        return self._store_results(result, (message.args, message.kwargs))
+
+    def _run_step(self, message):
+        from ..crypto.parties import PARTY_STEPS
+
+        step = PARTY_STEPS.get(message.step) if isinstance(message.step, str) else None
+        if step is None:
+            raise UnsupportedOperationError(f"refused to run {message.step!r}: it is not a registered protocol step")
+        result = step(message.party, message.n_parties, *self._deref(message.args), **self._deref(message.public))
+        return self._store_results(result, message.args)
+
+    def _deal(self, message):
+        if message.material not in DEALER_MATERIALS:
+            raise UnsupportedOperationError(f"a crypto provider cannot deal {message.material!r}")
+        from .client import request
+
+        parties = [directory.find(pid) for pid in message.parties]
+        sharings = getattr(self.dealer, message.material)(**message.params, n=len(parties))
+        sent = []
+        try:
+            for sharing in sharings:
+                for share, party in zip(sharing, parties):
+                    obj_id = ids.new_id()
+                    request(party, SendObject(obj_id, share), sender=self.id)
+                    sent.append((party, TensorMeta(obj_id, tuple(share.shape), share.dtype)))
+        except Exception:
+            for party, meta in sent:
+                request(party, DeleteObjects([meta.obj_id]), sender=self.id)
+            raise
+        metas = [meta for _, meta in sent]
+        return [metas[i : i + len(parties)] for i in range(0, len(metas), len(parties))]
+
+    def _store_results(self, result, inputs_tree):
         # Store results only once the whole operation has succeeded.
-        inputs = {id(obj): ref.obj_id for ref in tree_flatten((message.args, message.kwargs))[0]
+        inputs = {id(obj): ref.obj_id for ref in tree_flatten(inputs_tree)[0]
                   if isinstance(ref, Ref) for obj in [self._objects[ref.obj_id]]}
         stored = {}
 

@@ -21,11 +21,14 @@ def check_worker(worker, action="send"):
     return worker
 
 
-def request(location, message):
-    """Send ``message`` to ``location`` and return the reply's value (or raise its error)."""
+def request(location, message, sender=None):
+    """Send ``message`` to ``location`` and return the reply's value (or raise its error).
+
+    ``sender`` is the sending worker's id (by default the local worker, "me").
+    """
     _state.depth = getattr(_state, "depth", 0) + 1
     try:
-        payload = serde.encode(message, local_worker.id)
+        payload = serde.encode(message, sender or local_worker.id)
         reply, _ = serde.decode(location.transport.request(payload))
     finally:
         _state.depth -= 1

@@ -43,6 +43,37 @@ class RunCommand:
 
 
 @dataclass
+class RunStep:
+    """Run the registered party step ``step`` (e.g. ``"beaver.finish"``) of a secure protocol.
+
+    ``args`` are this party's own stored shares (as :class:`Ref`);
+    ``public`` holds values every party knows, such as opened masked values.
+    """
+
+    KIND = "step"
+    step: str
+    party: int
+    n_parties: int
+    args: list = field(default_factory=list)
+    public: dict = field(default_factory=dict)
+
+
+@dataclass
+class Deal:
+    """Ask a crypto provider for correlated randomness, dealt straight to the parties.
+
+    ``material`` names what to deal (e.g. ``"beaver_triple"``), ``params``
+    holds only public values (shapes, op names, divisors), and ``parties``
+    lists the receiving workers' ids, in party order.
+    """
+
+    KIND = "deal"
+    material: str
+    params: dict
+    parties: list
+
+
+@dataclass
 class DeleteObjects:
     """Forget the objects ``obj_ids`` (ids that are already gone are ignored)."""
 
@@ -67,7 +98,7 @@ class ErrorReply:
     message: str
 
 
-MESSAGE_TYPES = {cls.KIND: cls for cls in (SendObject, GetObject, RunCommand, DeleteObjects, Reply, ErrorReply)}
+MESSAGE_TYPES = {cls.KIND: cls for cls in (SendObject, GetObject, RunCommand, RunStep, Deal, DeleteObjects, Reply, ErrorReply)}
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,108 @@
+"""FixedPrecisionTensor: real numbers carried as scaled integers.
+
+The wrapper presents a float dtype to PyTorch, so autograd, ``nn.Module``
+and ``torch.optim`` treat it as an ordinary float tensor. Inside, ``child``
+is an int64 tensor holding ``round(value * base**precision)``: a local
+tensor after ``.fix_precision()``, or an :class:`AdditiveSharingTensor`
+after ``.share(...)``. The kernels in :mod:`.fixed_precision_ops` do the
+integer arithmetic on the child and truncate products back to the scale.
+"""
+
+import torch
+
+from ..errors import NotRemoteError, PyPrivateError
+from .encoding import FixedPointEncoder
+from .op_table import OpTable
+from .sharing import AdditiveSharingTensor
+
+OPS = OpTable("FixedPrecisionTensor")
+
+
+class FixedPrecisionTensor(torch.Tensor):
+    """A float-looking tensor whose ``child`` holds integers scaled by ``encoder.scale``."""
+
+    __torch_function__ = torch._C._disabled_torch_function_impl
+
+    @staticmethod
+    def __new__(cls, child, encoder, dtype=torch.float32, requires_grad=False):
+        fpt = torch.Tensor._make_wrapper_subclass(
+            cls, child.shape, dtype=dtype, device="cpu", requires_grad=requires_grad
+        )
+        fpt.child, fpt.encoder = child, encoder
+        return fpt
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    @classmethod
+    def encode(cls, tensor, base=10, precision_fractional=3):
+        """``tensor.fix_precision()``: encode a float (or integer) tensor."""
+        if isinstance(tensor, FixedPrecisionTensor):
+            raise PyPrivateError("this tensor is already in fixed precision")
+        encoder = FixedPointEncoder(base, precision_fractional)
+        dtype = tensor.dtype if tensor.is_floating_point() else torch.float32
+        return cls(encoder.encode(tensor.detach()), encoder, dtype=dtype, requires_grad=tensor.requires_grad)
+
+    @property
+    def base(self):
+        return self.encoder.base
+
+    @property
+    def precision_fractional(self):
+        return self.encoder.precision
+
+    @property
+    def is_shared(self):
+        return isinstance(self.child, AdditiveSharingTensor)
+
+    def float_precision(self):
+        """Decode back to an ordinary float tensor (the values must be local: ``.get()`` first)."""
+        if self.is_shared:
+            raise NotRemoteError("these values are still secret-shared: call .get() before .float_precision()")
+        return self.encoder.decode(self.child, self.dtype)
+
+    def share(self, *workers, crypto_provider=None, requires_grad=False):
+        """Split the encoded values into additive shares, one per worker."""
+        if self.is_shared:
+            raise PyPrivateError("this tensor is already shared; .get() it before sharing it again")
+        child = AdditiveSharingTensor.share_secret(self.child, workers, crypto_provider)
+        return FixedPrecisionTensor(child, self.encoder, self.dtype, requires_grad=requires_grad or self.requires_grad)
+
+    def get(self):
+        """Reconstruct shared values here (still in fixed precision: then ``.float_precision()``)."""
+        if not self.is_shared:
+            raise NotRemoteError("this tensor is already local: .get() is for shared tensors")
+        return FixedPrecisionTensor(self.child.get(), self.encoder, self.dtype)
+
+    def refresh(self):
+        """The same values with fresh random shares (differentiable: gradients pass through)."""
+        if not self.is_shared:
+            raise NotRemoteError("only shared tensors can be refreshed; call .share(...) first")
+        return _Refresh.apply(self)
+
+    def fix_precision(self, *args, **kwargs):
+        raise PyPrivateError("this tensor is already in fixed precision")
+
+    def __repr__(self, **kwargs):
+        head = f"(Wrapper)>FixedPrecisionTensor(base={self.base}, precision_fractional={self.precision_fractional})"
+        if self.requires_grad:
+            head = "(Wrapper)>AutogradTensor>" + head.removeprefix("(Wrapper)>")
+        if self.is_shared:
+            return head + ">" + repr(self.child).removeprefix("(Wrapper)>")
+        return f"{head}>{self.child!r}"
+
+    __str__ = __repr__
+
+    @classmethod
+    def __torch_dispatch__(cls, func, types, args=(), kwargs=None):
+        return OPS(func, args, kwargs or {})
+
+
+class _Refresh(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return FixedPrecisionTensor(x.child.refresh(), x.encoder, x.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad

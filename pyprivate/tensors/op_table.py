@@ -1,0 +1,39 @@
+"""One op table per tensor type: ``table.implements(aten.add.Tensor, ...)``.
+
+A tensor type's ``__torch_dispatch__`` looks the operation up here. An
+operation with no kernel raises :class:`UnsupportedOperationError` naming
+it: pyprivate never falls back silently to computing on plaintext.
+"""
+
+from ..errors import UnsupportedOperationError
+
+
+class OpTable:
+    """Maps aten operations (overloads) to the kernels of one tensor type."""
+
+    def __init__(self, kind):
+        self.kind = kind
+        self.kernels = {}
+
+    def implements(self, *ops):
+        """Register the decorated ``kernel(func, args, kwargs)`` for each of ``ops``."""
+
+        def register(kernel):
+            for op in ops:
+                self.kernels[op] = kernel
+            return kernel
+
+        return register
+
+    def __call__(self, func, args, kwargs):
+        kernel = self.kernels.get(func)
+        if kernel is None:
+            raise UnsupportedOperationError(
+                f"{self.kind} has no secure implementation of {func._opname} ({func}); "
+                "pyprivate does not fall back to computing on plaintext"
+            )
+        return kernel(func, args, kwargs)
+
+    def supported(self):
+        """Names of the operations with a kernel, sorted."""
+        return sorted({str(op) for op in self.kernels})

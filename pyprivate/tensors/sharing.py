@@ -1,0 +1,129 @@
+"""AdditiveSharingTensor: a secret split into random-looking shares, one per worker.
+
+``secret = share_0 + share_1 + ... (mod 2^64)``. Each share alone is uniform
+noise; each lives in its own worker's store and is reached by a pointer.
+The tensor is an int64 ``torch.Tensor`` wrapper: its ``__torch_dispatch__``
+runs the secure protocols of :mod:`pyprivate.crypto` on the workers, with
+the crypto provider dealing the correlated randomness.
+"""
+
+import torch
+
+from ..crypto import comparison, sharing, truncation
+from ..crypto.prng import PRNG
+from ..errors import AlreadyRemoteError, PyPrivateError, WorkerMismatchError
+from ..workers.client import check_worker, local_worker, request
+from ..workers.messages import GetObject
+from .op_table import OpTable
+from .pointer import PointerTensor
+from .worker_parties import WorkerParties
+
+OPS = OpTable("AdditiveSharingTensor")
+_prng = PRNG()
+
+
+def seed(value):
+    """Make the data owner's share generation reproducible (tests and demonstrations only)."""
+    global _prng
+    _prng = PRNG(value)
+
+
+class AdditiveSharingTensor(torch.Tensor):
+    """Shares of an int64 tensor, held by ``workers``; see the module docstring."""
+
+    __torch_function__ = torch._C._disabled_torch_function_impl
+
+    @staticmethod
+    def __new__(cls, shares, parties):
+        ast = torch.Tensor._make_wrapper_subclass(cls, shares[0].shape, dtype=torch.int64, device="cpu")
+        ast.shares, ast.parties = list(shares), parties
+        return ast
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    @classmethod
+    def share_secret(cls, secret, workers, crypto_provider=None):
+        """Split the int64 tensor ``secret`` here and send one share to each worker."""
+        workers = [check_worker(w, "share") for w in workers]
+        if len(workers) < 2:
+            raise PyPrivateError("secret sharing needs at least two workers, e.g. .share(bob, alice)")
+        if len({id(w) for w in workers}) != len(workers):
+            raise PyPrivateError("each share must go to a different worker")
+        if any(w is local_worker for w in workers):
+            raise PyPrivateError("the local worker 'me' cannot hold a share of data it owns")
+        if crypto_provider is not None:
+            check_worker(crypto_provider, "share(crypto_provider=...)")
+            if any(w is crypto_provider for w in workers):
+                raise PyPrivateError("the crypto provider must not also hold a share: it knows the triples")
+        if isinstance(secret, (PointerTensor, AdditiveSharingTensor)):
+            raise AlreadyRemoteError("this tensor is already remote or shared; .get() it before sharing it")
+        shares = sharing.share(secret, len(workers), _prng)
+        pointers = [PointerTensor.from_tensor(s, w) for s, w in zip(shares, workers)]
+        return cls(pointers, WorkerParties(workers, crypto_provider))
+
+    @property
+    def workers(self):
+        return self.parties.workers
+
+    @property
+    def crypto_provider(self):
+        return self.parties.crypto_provider
+
+    def get(self):
+        """Reconstruct the secret here; the shares are removed from the workers."""
+        for i, s in enumerate(self.shares):
+            self.parties._ref(s, i)
+        values = [request(s.location, GetObject(s.id_at_location, remove=True)) for s in self.shares]
+        for s in self.shares:
+            s._ref.alive = False
+        return sharing.reconstruct(values)
+
+    def refresh(self):
+        """The same secret with fresh shares (adds a random sharing of zero from the crypto provider)."""
+        (zero,) = self.parties.dealer.zero_shares(self.shape, self.parties.n)
+        return AdditiveSharingTensor(self.parties.run("arith.add", [list(p) for p in zip(self.shares, zero)]), self.parties)
+
+    def truncate(self, divisor):
+        """Shares of floor-or-ceil(self / divisor) (unbiased), by dealer-assisted truncation."""
+        return self._like(truncation.truncate(self.parties, self.shares, int(divisor)))
+
+    def relu_with_bit(self):
+        """(relu(x), [x > 0]) as shares; keep the bit for the backward pass."""
+        value, bit = comparison.relu(self.parties, self.shares)
+        return self._like(value), self._like(bit)
+
+    def _like(self, shares):
+        return AdditiveSharingTensor(shares, self.parties)
+
+    def send(self, *args, **kwargs):
+        raise AlreadyRemoteError("a shared tensor already lives on its workers; .get() it first")
+
+    def __repr__(self, **kwargs):
+        lines = ["(Wrapper)>[AdditiveSharingTensor]"]
+        lines += [f"\t-> {s!r}" for s in self.shares]
+        provider = self.crypto_provider.id if self.crypto_provider is not None else "none"
+        lines.append(f"\t*crypto provider: {provider}*")
+        return "\n".join(lines)
+
+    __str__ = __repr__
+
+    @classmethod
+    def __torch_dispatch__(cls, func, types, args=(), kwargs=None):
+        return OPS(func, args, kwargs or {})
+
+
+def check_workers(name, tensors):
+    """The common WorkerParties of the shared tensors among ``tensors``."""
+    shared = [t for t in tensors if isinstance(t, AdditiveSharingTensor)]
+    first = shared[0].parties
+    provider = next((t.crypto_provider for t in shared if t.crypto_provider is not None), None)
+    for t in shared[1:]:
+        if not t.parties.same_workers(first):
+            raise WorkerMismatchError(
+                f"{name}: these tensors are shared among different workers ({first.names()} vs "
+                f"{t.parties.names()}); share both among the same workers, in the same order"
+            )
+    if provider is not None and first.crypto_provider is None:
+        return WorkerParties(first.workers, provider)
+    return first

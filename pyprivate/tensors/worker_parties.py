@@ -1,0 +1,108 @@
+"""Running secure protocols on real workers.
+
+:class:`WorkerParties` is the backend of :mod:`pyprivate.crypto` in which
+party *i* is a worker: a handle is a :class:`PointerTensor` to that party's
+share, a protocol step is a ``RunStep`` message (one per party and step),
+opening fetches copies of masked shares, and the dealer is the crypto
+provider *worker*, which sends its shares straight to the parties so that
+the data scientist's process never sees them.
+"""
+
+from torch.utils._pytree import tree_map
+
+from ..crypto.parties import Parties
+from ..errors import CryptoProviderError, ObjectNotFoundError, WorkerMismatchError
+from ..workers.client import RemoteRef, request
+from ..workers.messages import Deal, GetObject, Ref, RunStep, TensorMeta
+from .pointer import PointerTensor
+
+
+def _pointers(metas, worker):
+    def to_pointer(meta):
+        if isinstance(meta, TensorMeta):
+            return PointerTensor(RemoteRef(worker, meta.obj_id), meta.shape, meta.dtype)
+        return meta
+
+    return tree_map(to_pointer, metas)
+
+
+class RemoteDealer:
+    """Stands for the crypto provider worker: each call is one ``Deal`` message."""
+
+    def __init__(self, provider, workers):
+        self.provider, self.workers = provider, workers
+
+    def _deal(self, material, **params):
+        if self.provider is None:
+            names = ", ".join(w.id for w in self.workers)
+            raise CryptoProviderError(
+                "this operation on shared values needs a crypto provider, a worker that deals correlated "
+                f"randomness: share with .share({names}, crypto_provider=james)"
+            )
+        rows = request(self.provider, Deal(material, params, [w.id for w in self.workers]))
+        return tuple([_pointers(meta, w) for meta, w in zip(row, self.workers)] for row in rows)
+
+    def beaver_triple(self, op, shape_a, shape_b, n):
+        return self._deal("beaver_triple", op=op, shape_a=tuple(shape_a),
+                          shape_b=None if shape_b is None else tuple(shape_b))
+
+    def binary_triple(self, shape, n):
+        return self._deal("binary_triple", shape=tuple(shape))
+
+    def dabit(self, shape, n):
+        return self._deal("dabit", shape=tuple(shape))
+
+    def truncation_material(self, shape, n, divisor):
+        return self._deal("truncation_material", shape=tuple(shape), divisor=int(divisor))
+
+    def zero_shares(self, shape, n):
+        return self._deal("zero_shares", shape=tuple(shape))
+
+
+class WorkerParties(Parties):
+    """The workers holding the shares, in party order, and their crypto provider."""
+
+    def __init__(self, workers, crypto_provider=None, log_opened=False):
+        self.workers = list(workers)
+        self.crypto_provider = crypto_provider
+        dealer = RemoteDealer(crypto_provider, self.workers)
+        super().__init__(len(self.workers), dealer=dealer, log_opened=log_opened)
+
+    def same_workers(self, other):
+        return len(self.workers) == len(other.workers) and all(a is b for a, b in zip(self.workers, other.workers))
+
+    def names(self):
+        return ", ".join(w.id for w in self.workers)
+
+    def _ref(self, handle, i):
+        if not isinstance(handle, PointerTensor) or handle.location is not self.workers[i]:
+            raise WorkerMismatchError(f"share {i} is not held by {self.workers[i].id}")
+        if not handle._ref.alive:
+            raise ObjectNotFoundError(f"a share at {self.workers[i].id} was already fetched or deleted")
+        return Ref(handle.id_at_location)
+
+    def run(self, step_name, per_party_args, **public):
+        out = []
+        for i, (worker, args) in enumerate(zip(self.workers, per_party_args, strict=True)):
+            refs = [self._ref(h, i) for h in args]
+            out.append(_pointers(request(worker, RunStep(step_name, i, self.n, refs, public)), worker))
+        return out
+
+    def command(self, op_name, per_party_args, kwargs=None):
+        """Run one torch operation on every party's share (``per_party_args`` hold handles)."""
+        from ..workers.messages import RunCommand
+
+        out = []
+        for i, (worker, args) in enumerate(zip(self.workers, per_party_args, strict=True)):
+            refs = tree_map(lambda a: self._ref(a, i) if isinstance(a, PointerTensor) else a, args)
+            out.append(_pointers(request(worker, RunCommand(op_name, refs, kwargs or {})), worker))
+        return out
+
+    def deal(self, shares):
+        for i, handle in enumerate(shares):
+            self._ref(handle, i)  # the remote dealer already placed them; check where
+        return list(shares)
+
+    def reveal(self, handles):
+        return [request(w, GetObject(self._ref(h, i).obj_id, remove=False))
+                for i, (w, h) in enumerate(zip(self.workers, handles))]
