@@ -60,7 +60,11 @@ def _is_shared(t):
 
 
 def get_module(module):
-    """Bring every parameter (with its gradient) and buffer back; returns the module.
+    """Bring every parameter and buffer back; returns the module.
+
+    Gradients stay behind at the worker (and are deleted with their
+    pointers): a gradient reveals the worker's data, and the model owner
+    only needs the updated weights.
 
     For a secret-shared model the values are reconstructed, still in fixed
     precision (then ``model.float_precision()``).
@@ -70,14 +74,7 @@ def get_module(module):
     if module_location(module) is None:
         raise NotRemoteError("this model is already local: model.get() is for a model sent with model.send(worker)")
 
-    def fetch(t):
-        grad = t.grad
-        value = t.detach().get()
-        if grad is not None:
-            value.grad = grad.get() if isinstance(grad, PointerTensor) else grad
-        return value
-
-    return swap_module_tensors(module, fetch)
+    return swap_module_tensors(module, lambda t: t.detach().get())
 
 
 def copy_module(module):

@@ -252,7 +252,7 @@ def max_all(func, args, kwargs):
 
 
 # -- structure, constants, copies ---------------------------------------------
-@OPS.implements(*SHAREWISE)
+@OPS.implements(*[op for op in SHAREWISE if op._opname != "sum"])
 def structural(func, args, kwargs):
     e = encoder_of(args)
     result = func(*tree_map(lambda a: a.child if _fpt(a) else a, args), **kwargs)

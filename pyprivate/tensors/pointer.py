@@ -28,9 +28,14 @@ aten = torch.ops.aten
 _ALIASING_OPS = {aten.detach.default, aten.alias.default}
 
 
+# aten names a learner would not recognise, by what they typed.
+_FRIENDLY = {"_local_scalar_dense": ".item()", "is_nonzero": "bool()", "equal": "torch.equal()"}
+
+
 def op_label(func):
     """A readable name for an aten operation: ``aten.add.Tensor`` -> ``add``."""
-    return func._opname if hasattr(func, "_opname") else str(func)
+    name = func._opname if hasattr(func, "_opname") else str(func)
+    return _FRIENDLY.get(name, name)
 
 
 class PointerTensor(torch.Tensor):
