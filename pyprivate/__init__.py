@@ -10,10 +10,10 @@
 from . import data, errors
 from .federated import FederatedDataLoader, FederatedDataset, federated_average
 from .hook import TorchHook
-from .tensors import PointerTensor
+from .tensors import AdditiveSharingTensor, FixedPrecisionTensor, PointerTensor
 from .workers import BaseWorker, InProcessTransport, Transport, VirtualWorker, local_worker
 
 __version__ = "0.1.0"
 
-__all__ = ["TorchHook", "VirtualWorker", "BaseWorker", "Transport", "InProcessTransport", "PointerTensor", "local_worker", "errors", "data",
+__all__ = ["AdditiveSharingTensor", "FixedPrecisionTensor", "TorchHook", "VirtualWorker", "BaseWorker", "Transport", "InProcessTransport", "PointerTensor", "local_worker", "errors", "data",
            "FederatedDataset", "FederatedDataLoader", "federated_average"]

@@ -69,10 +69,18 @@ class FixedPrecisionTensor(torch.Tensor):
         return FixedPrecisionTensor(child, self.encoder, self.dtype, requires_grad=requires_grad or self.requires_grad)
 
     def get(self):
-        """Reconstruct shared values here (still in fixed precision: then ``.float_precision()``)."""
-        if not self.is_shared:
-            raise NotRemoteError("this tensor is already local: .get() is for shared tensors")
-        return FixedPrecisionTensor(self.child.get(), self.encoder, self.dtype)
+        """Reconstruct shared values here (still in fixed precision: then ``.float_precision()``).
+
+        A result computed only from public values (for instance the gradient
+        of ``(x * public).sum()``) is already local; ``.get()`` returns it as is.
+        """
+        child = self.child.get() if self.is_shared else self.child
+        return FixedPrecisionTensor(child, self.encoder, self.dtype)
+
+    def copy(self):
+        """A detached copy; for shared values, with fresh shares (``x.copy().get()`` keeps ``x``)."""
+        child = self.child.copy() if self.is_shared else self.child.clone()
+        return FixedPrecisionTensor(child, self.encoder, self.dtype)
 
     def refresh(self):
         """The same values with fresh random shares (differentiable: gradients pass through)."""

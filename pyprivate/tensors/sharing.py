@@ -79,6 +79,10 @@ class AdditiveSharingTensor(torch.Tensor):
             s._ref.alive = False
         return sharing.reconstruct(values)
 
+    def copy(self):
+        """New shares of the same secret, so that ``.copy().get()`` leaves this tensor in place."""
+        return self.refresh()
+
     def refresh(self):
         """The same secret with fresh shares (adds a random sharing of zero from the crypto provider)."""
         (zero,) = self.parties.dealer.zero_shares(self.shape, self.parties.n)

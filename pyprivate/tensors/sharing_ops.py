@@ -56,6 +56,7 @@ SHAREWISE = [
     aten.slice.Tensor, aten.index.Tensor, aten.clone.default, aten.sum.default, aten.sum.dim_IntList,
     aten.cat.default, aten.stack.default, aten.flip.default, aten.movedim.int, aten.unbind.int,
     aten.split.Tensor, aten.squeeze.dims, aten.repeat.default,
+    aten.slice_backward.default, aten.select_backward.default,
 ]
 
 

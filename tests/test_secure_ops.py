@@ -1,0 +1,105 @@
+"""Every operation on shared fixed-precision tensors, forward and backward, against plain torch."""
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+TOL = 0.03  # 3 fractional digits, a few truncations deep
+
+# name -> (function, input shapes)
+CASES = {
+    "add": (lambda a, b: a + b, [(3, 4), (3, 4)]),
+    "add_broadcast": (lambda a, b: a + b, [(3, 4), (4,)]),
+    "sub": (lambda a, b: a - b, [(3, 4), (3, 4)]),
+    "rsub_scalar": (lambda a: 1 - a, [(3, 4)]),
+    "neg": (lambda a: -a, [(3, 4)]),
+    "mul": (lambda a, b: a * b, [(3, 4), (3, 4)]),
+    "mul_broadcast": (lambda a, b: a * b, [(3, 4), (1, 4)]),
+    "mul_public_float": (lambda a: a * 0.37, [(3, 4)]),
+    "matmul": (lambda a, b: a @ b, [(3, 4), (4, 2)]),
+    "linear": (lambda x, w, b: F.linear(x, w, b), [(5, 4), (3, 4), (3,)]),
+    "square": (lambda a: a**2, [(3, 4)]),
+    "quadratic_activation": (lambda a: a * a, [(3, 4)]),
+    "sum": (lambda a: a.sum(), [(3, 4)]),
+    "sum_dim": (lambda a: a.sum(dim=1), [(3, 4)]),
+    "mean": (lambda a: a.mean(), [(3, 4)]),
+    "view": (lambda a: a.view(2, 6) * 1.0, [(3, 4)]),
+    "transpose": (lambda a: a.t() @ a, [(3, 4)]),
+    "expand": (lambda a: a.expand(3, 4) * 2, [(1, 4)]),
+    "index": (lambda a: a[1:, :2], [(3, 4)]),
+    "div_int": (lambda a: a / 8, [(3, 4)]),
+    "div_float": (lambda a: a / 2.5, [(3, 4)]),
+    "relu": (lambda a: F.relu(a), [(3, 4)]),
+    "mse_loss": (lambda a, b: F.mse_loss(a, b), [(3, 4), (3, 4)]),
+    "squared_error_sum": (lambda a, b: ((a - b) ** 2).sum(), [(3, 4), (3, 4)]),
+}
+# max along a dim is for evaluation (forward only): see test_argmax_and_max_along_a_dim.
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_forward_and_backward_match_torch(name, trio):
+    bob, alice, james = trio
+    fn, shapes = CASES[name]
+    torch.manual_seed(len(name))
+    inputs = [torch.randn(s) for s in shapes]
+    weight = None
+
+    plain = [t.clone().requires_grad_() for t in inputs]
+    expected = fn(*plain)
+    weight = torch.randn(expected.shape)
+    (expected * weight).sum().backward()
+
+    shared = [t.fix_precision().share(bob, alice, crypto_provider=james, requires_grad=True) for t in inputs]
+    out = fn(*shared)
+    assert out.shape == expected.shape
+    (out * weight).sum().backward()
+    assert torch.allclose(out.get().float_precision(), expected.detach(), atol=TOL)
+    for s, p in zip(shared, plain):
+        assert torch.allclose(s.grad.get().float_precision(), p.grad, atol=TOL), name
+
+
+@pytest.mark.parametrize("op", ["gt", "lt", "ge", "le", "eq", "ne"])
+def test_comparisons_are_exact(op, trio):
+    bob, alice, james = trio
+    a = torch.tensor([-2.0, -0.001, 0.0, 0.001, 3.5, 1.25, -7.0])
+    b = torch.tensor([-2.0, 0.0, 0.0, 0.0, 3.501, 1.25, 7.0])
+    sa = a.fix_precision().share(bob, alice, crypto_provider=james)
+    sb = b.fix_precision().share(bob, alice, crypto_provider=james)
+    got = getattr(sa, op)(sb).get().float_precision()
+    assert torch.equal(got, getattr(a, op)(b))
+    public = getattr(sa, op)(0.0).get().float_precision()
+    assert torch.equal(public, getattr(a, op)(0.0))
+
+
+def test_comparisons_near_the_range_limits(trio):
+    bob, alice, james = trio
+    big = 40000.0
+    a = torch.tensor([big, -big, big, -big + 0.001])
+    b = torch.tensor([-big, big, big - 0.001, -big])
+    sa = a.fix_precision().share(bob, alice, crypto_provider=james)
+    sb = b.fix_precision().share(bob, alice, crypto_provider=james)
+    assert torch.equal((sa > sb).get().float_precision(), a > b)
+
+
+def test_argmax_and_max_along_a_dim(trio):
+    bob, alice, james = trio
+    torch.manual_seed(0)
+    x = torch.randn(6, 10)
+    s = x.fix_precision().share(bob, alice, crypto_provider=james)
+    assert torch.equal(s.argmax(dim=1).get().float_precision().long(), x.argmax(dim=1))
+    values, index = s.max(dim=0)
+    assert torch.allclose(values.get().float_precision(), x.max(dim=0).values, atol=1e-3)
+    assert torch.equal(index.get().float_precision().long(), x.max(dim=0).indices)
+
+
+def test_relu_backward_reuses_the_forward_comparison(trio):
+    bob, alice, james = trio
+    x = torch.randn(4, 3).fix_precision().share(bob, alice, crypto_provider=james, requires_grad=True)
+    y = F.relu(x)
+    before = len(james.message_log)
+    y.sum().backward()
+    deals = [r for r in list(james.message_log)[before:]]
+    # Backward multiplies by the saved bit: one Beaver product, no new comparison
+    # (which would need binary triples and daBits).
+    kinds = {r.kind for r in deals}
+    assert kinds <= {"deal"} and len(deals) <= 2
