@@ -9,7 +9,7 @@ TORCH ?= torch==2.13.0
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.pyprivate-installed
 
-.PHONY: setup lab test clean
+.PHONY: setup lab test clean translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,12 @@ test: setup
 	rm -rf build/notebooks
 	$(BIN)/python tools/build_notebooks.py build/notebooks
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env --durations=10 tests build/notebooks
+
+# Translators: after editing translations/<lang>/*.po, or when an English tutorial changed.
+# Extracts the English prose, merges it into every catalog, rebuilds the translated
+# notebooks and prints how complete each language is (see translations/README.md).
+translations: setup
+	$(BIN)/python -m pyprivate.i18n update
 
 clean:
 	rm -rf $(VENV) build .pytest_cache
