@@ -5,7 +5,7 @@ import torch.nn.functional as F
 
 import pyprivate as sy
 from pyprivate.workers import serde
-from pyprivate.workers.messages import GetObject
+from pyprivate.workers.messages import GetObject, RunStep
 
 
 def bit_frequencies(values):
@@ -46,6 +46,8 @@ class Recorder:
         reply = self.inner.request(payload)
         if isinstance(message, GetObject) and not message.remove:
             self.revealed.append(serde.decode(reply)[0].value)
+        if isinstance(message, RunStep) and message.reveal:
+            self.revealed.extend(serde.decode(reply)[0].value[1])
         return reply
 
 

@@ -64,10 +64,9 @@ def test_three_parties(bob, alice, james):
 def test_refresh_changes_shares_not_value(trio):
     bob, alice, james = trio
     x = torch.tensor([10, 20]).share(bob, alice, crypto_provider=james)
-    before = [next(iter(w._objects.values())).clone() for w in (bob, alice)]
+    before = [s.location._objects[s.id_at_location].clone() for s in x.shares]
     y = x.refresh()
-    del x
-    after = [next(iter(w._objects.values())) for w in (bob, alice)]
+    after = [s.location._objects[s.id_at_location] for s in y.shares]
     assert all(not torch.equal(b, a) for b, a in zip(before, after))
     assert torch.equal(y.get(), torch.tensor([10, 20]))
 

@@ -18,73 +18,119 @@ The triple has the operands' own shapes (a like x, b like y), so broadcasting
 and batched matmul work exactly as in torch and eps/delta stay small.
 """
 
+import torch
+
+from . import truncation
 from .dealer import BEAVER_OPS
 from .parties import Parties, party_step
 
 
-@party_step("beaver.mask")
-def mask_step(i, n, x, a):
-    """eps_i = x_i - a_i: this party's share of the masked value."""
-    return x - a
+@party_step("beaver.mask_one")
+def mask_one_step(i, n, x, a):
+    """Reveal eps_i = x_i - a_i, this party's share of the masked value."""
+    return (), (x - a,)
+
+
+@party_step("beaver.mask_two")
+def mask_two_step(i, n, x, y, a, b):
+    """Reveal eps_i = x_i - a_i and delta_i = y_i - b_i."""
+    return (), (x - a, y - b)
 
 
 @party_step("beaver.finish")
 def finish_step(i, n, a, b, c, *, eps, delta, op):
-    """z_i = c_i + op(eps, b_i) + op(a_i, delta) [+ op(eps, delta) at party 0]."""
+    """z_i = c_i + op(eps, b_i) + op(a_i, delta) [+ op(eps, delta) at party 0].
+
+    For "square" (b = a, delta unused): z_i = c_i + 2*eps*a_i [+ eps*eps at party 0].
+    """
+    if op == "square":
+        z = c + 2 * eps * a
+        return z + eps * eps if i == 0 else z
     f = BEAVER_OPS[op]
     z = c + f(eps, b) + f(a, delta)  # c already has the result's (broadcast) shape
     return z + f(eps, delta) if i == 0 else z
 
 
-@party_step("beaver.finish_square")
-def finish_square_step(i, n, a, c, *, eps):
-    """z_i = c_i + 2*eps*a_i [+ eps*eps at party 0]."""
-    z = c + 2 * eps * a
-    return z + eps * eps if i == 0 else z
+@party_step("beaver.finish_and_mask")
+def finish_and_mask_step(i, n, a, b, c, r, *, eps, delta, op, offset):
+    """Finish the product, then reveal it masked for truncation: z_i + r_i (+ offset at party 0)."""
+    z = finish_step(i, n, a, b, c, eps=eps, delta=delta, op=op)
+    return (), (truncation.mask_step(i, n, z, r, offset=offset),)
 
 
-def _product(parties: Parties, op: str, x: list, y: list) -> list:
-    shape_x, shape_y = parties.shape(x), parties.shape(y)
-    a, b, c = (parties.deal(s) for s in parties.dealer.beaver_triple(op, shape_x, shape_y, parties.n))
-    eps = parties.run("beaver.mask", [[xi, ai] for xi, ai in zip(x, a)])
-    delta = parties.run("beaver.mask", [[yi, bi] for yi, bi in zip(y, b)])
-    eps, delta = parties.open_many([eps, delta], [f"beaver.{op}.eps", f"beaver.{op}.delta"])
-    return parties.run("beaver.finish", [list(t) for t in zip(a, b, c)], eps=eps, delta=delta, op=op)
+def _result_shape(op, shape_x, shape_y):
+    meta = lambda shape: torch.empty(shape, device="meta")
+    return tuple(BEAVER_OPS[op](meta(shape_x), meta(shape_y) if shape_y is not None else None).shape)
 
 
-def mul(parties: Parties, x: list, y: list) -> list:
-    """Shares of x * y (elementwise, with torch broadcasting).
+def _product(parties: Parties, op: str, x: list, y: list | None, divisor: int | None = None) -> list:
+    """op(x, y) (or x*x for "square"), then divided by ``divisor`` if given, in 2 or 3 rounds.
+
+    Everything the dealer gives (the triple and, if needed, the truncation
+    material) comes in one bundle, and each round is one message per party.
+    """
+    shape_x = parties.shape(x)
+    shape_y = None if y is None else parties.shape(y)
+    items = [("beaver_triple", dict(op=op, shape_a=shape_x, shape_b=shape_y))]
+    if divisor is not None:
+        items.append(("truncation_material", dict(shape=_result_shape(op, shape_x, shape_y), divisor=divisor)))
+    dealt = [tuple(parties.deal(s) for s in sharings) for sharings in parties.dealer.bundle(items, parties.n)]
+    triple = dealt[0]
+    if op == "square":
+        (a, c), b = triple, None
+        _, (eps,) = parties.run_open("beaver.mask_one", [[xi, ai] for xi, ai in zip(x, a)], ["beaver.square.eps"])
+        delta, operands = None, [[ai, ai, ci] for ai, ci in zip(a, c)]
+    else:
+        a, b, c = triple
+        _, (eps, delta) = parties.run_open(
+            "beaver.mask_two", [[xi, yi, ai, bi] for xi, yi, ai, bi in zip(x, y, a, b)],
+            [f"beaver.{op}.eps", f"beaver.{op}.delta"],
+        )
+        operands = [list(t) for t in zip(a, b, c)]
+    if divisor is None:
+        return parties.run("beaver.finish", operands, eps=eps, delta=delta, op=op)
+    r, r_msb, r_div = dealt[1]
+    offset = truncation.offset_for(divisor)
+    _, (masked,) = parties.run_open(
+        "beaver.finish_and_mask", [ops + [ri] for ops, ri in zip(operands, r)], ["trunc.c"],
+        eps=eps, delta=delta, op=op, offset=offset,
+    )
+    return truncation.finish(parties, r_msb, r_div, masked, divisor)
+
+
+def mul(parties: Parties, x: list, y: list, divisor: int | None = None) -> list:
+    """Shares of x * y (elementwise, with torch broadcasting), divided by ``divisor`` if given.
 
     1. The dealer deals a triple a (shaped like x), b (like y), c = a * b.
     2. Each party masks its shares: eps_i = x_i - a_i, delta_i = y_i - b_i.
     3. The parties open eps and delta (one round); they are uniformly masked.
     4. Each party computes z_i = c_i + eps * b_i + a_i * delta, and party 0
        adds eps * delta. Then sum_i z_i = x * y.
+    5. With a divisor (a fixed-point product), each party masks z_i for
+       truncation in the same message, and one more round divides
+       (see :mod:`.truncation`).
     """
-    return _product(parties, "mul", x, y)
+    return _product(parties, "mul", x, y, divisor)
 
 
-def matmul(parties: Parties, x: list, y: list) -> list:
-    """Shares of x @ y, with torch.matmul's batching and 1-D rules.
+def matmul(parties: Parties, x: list, y: list, divisor: int | None = None) -> list:
+    """Shares of x @ y, with torch.matmul's batching and 1-D rules (then / divisor).
 
     1. The dealer deals a triple a (shaped like x), b (like y), c = a @ b.
     2. Each party masks its shares: eps_i = x_i - a_i, delta_i = y_i - b_i.
     3. The parties open eps and delta (one round).
     4. Each party computes z_i = c_i + eps @ b_i + a_i @ delta, and party 0
-       adds eps @ delta.
+       adds eps @ delta; with a divisor, it masks z_i for truncation.
     """
-    return _product(parties, "matmul", x, y)
+    return _product(parties, "matmul", x, y, divisor)
 
 
-def square(parties: Parties, x: list) -> list:
-    """Shares of x * x, with a cheaper triple (a, a*a) and one opening.
+def square(parties: Parties, x: list, divisor: int | None = None) -> list:
+    """Shares of x * x, with a cheaper triple (a, a*a) and one opening (then / divisor).
 
     1. The dealer deals a (shaped like x) and c = a * a.
     2. Each party masks its share: eps_i = x_i - a_i.
     3. The parties open eps (one round).
     4. Each party computes z_i = c_i + 2 * eps * a_i, and party 0 adds eps * eps.
     """
-    a, c = (parties.deal(s) for s in parties.dealer.beaver_triple("square", parties.shape(x), None, parties.n))
-    eps = parties.run("beaver.mask", [[xi, ai] for xi, ai in zip(x, a)])
-    eps = parties.open(eps, "beaver.square.eps")
-    return parties.run("beaver.finish_square", [[ai, ci] for ai, ci in zip(a, c)], eps=eps)
+    return _product(parties, "square", x, None, divisor)

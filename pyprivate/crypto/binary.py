@@ -47,24 +47,57 @@ def and_finish_step(i, n, a, b, c, *, eps, delta):
     return z ^ (eps & delta) if i == 0 else z
 
 
-@party_step("bin.kogge_stone.operands")
-def level_operands_step(i, n, g, p, *, shift, last):
-    """Stack this level's ANDs: p & (g << d) and, unless last, p & (p << d)."""
-    if last:
+def _and_result(i, a, b, c, eps, delta):
+    """This party's XOR share of x & y, from the opened eps = x ^ a, delta = y ^ b."""
+    z = c ^ (eps & b) ^ (a & delta)
+    return z ^ (eps & delta) if i == 0 else z
+
+
+def _level_operands(g, p, shift):
+    """This level's ANDs, stacked: p & (g << d) and, unless it is the last level, p & (p << d)."""
+    if shift == KOGGE_STONE_SHIFTS[-1]:
         return p.unsqueeze(0), (g << shift).unsqueeze(0)
     return torch.stack([p, p]), torch.stack([g << shift, p << shift])
 
 
-@party_step("bin.kogge_stone.combine")
-def level_combine_step(i, n, g, p, products):
-    """g ^= p & (g << d); p = p & (p << d) (kept as is after the last level)."""
-    return g ^ products[0], products[1] if len(products) > 1 else p
+@party_step("bin.adder.start")
+def adder_start_step(i, n, x, y, a, b, *, owners=None, negate=False):
+    """Keep p0 = x ^ y; reveal x and y masked for the first AND (g = x & y).
+
+    With ``owners = (j, k)``, x and y are this party's *arithmetic* share
+    (negated first if ``negate``): the words of parties j and k, which as
+    XOR sharings are held by their owner alone (A2B's first addition).
+    """
+    if owners is not None:
+        share = -x if negate else x
+        x = share if i == owners[0] else torch.zeros_like(share)
+        y = share if i == owners[1] else torch.zeros_like(share)
+    return (x ^ y,), (x ^ a, y ^ b)
 
 
-@party_step("bin.kogge_stone.sum")
-def sum_step(i, n, p0, g):
-    """x + y = (x ^ y) ^ (carries << 1)."""
+@party_step("bin.adder.level")
+def adder_level_step(i, n, p0, g, p, a, b, c, a_next, b_next, *, eps, delta, shift, first):
+    """Finish the previous round's AND, update (g, p), reveal this level's masked ANDs."""
+    product = _and_result(i, a, b, c, eps, delta)
+    if first:
+        g, p = product, p0
+    else:
+        g, p = g ^ product[0], product[1]
+    left, right = _level_operands(g, p, shift)
+    return (g, p), (left ^ a_next, right ^ b_next)
+
+
+@party_step("bin.adder.sum")
+def adder_sum_step(i, n, p0, g, a, b, c, *, eps, delta):
+    """Finish the last level's AND; x + y = p0 ^ (g << 1)."""
+    g = g ^ _and_result(i, a, b, c, eps, delta)[0]
     return p0 ^ (g << 1)
+
+
+def adder_material(shape):
+    """The binary triples one addition needs, as dealer bundle items."""
+    shapes = [tuple(shape)] + [(1 if d == KOGGE_STONE_SHIFTS[-1] else 2, *shape) for d in KOGGE_STONE_SHIFTS]
+    return [("binary_triple", dict(shape=s)) for s in shapes]
 
 
 def and_(parties: Parties, x: list, y: list) -> list:
@@ -83,22 +116,41 @@ def and_(parties: Parties, x: list, y: list) -> list:
     return parties.run("bin.and.finish", [list(t) for t in zip(a, b, c)], eps=eps, delta=delta)
 
 
-def add(parties: Parties, x: list, y: list) -> list:
-    """XOR shares of x + y mod 2^64, by a Kogge-Stone adder (7 rounds).
+def add(parties: Parties, x: list, y: list, triples: list | None = None) -> list:
+    """XOR shares of x + y mod 2^64, by a Kogge-Stone adder (7 rounds, one message per party each).
 
     1. g = x & y (one AND), p = x ^ y (local).
     2. For d in 1, 2, 4, 8, 16, 32: g ^= p & (g << d), p &= p << d
        (both ANDs in one round).
     3. Sum = (x ^ y) ^ (g << 1), local.
+    Each round finishes the previous AND, updates (g, p) and reveals the next
+    masked operands, all in one step. ``triples`` (7 binary triples, see
+    ``adder_material``) may be dealt in advance, together with other material.
     """
-    g = and_(parties, x, y)
-    p0 = parties.run("bin.xor", [[xi, yi] for xi, yi in zip(x, y)])
-    p = p0
+    if triples is None:
+        items = adder_material(parties.shape(x))
+        triples = [tuple(parties.deal(s) for s in t) for t in parties.dealer.bundle(items, parties.n)]
+    p0, g, last_triple, eps, delta = adder_rounds(parties, x, y, triples)
+    return parties.run("bin.adder.sum", [list(t) for t in zip(p0, g, *last_triple)], eps=eps, delta=delta)
+
+
+def adder_rounds(parties: Parties, x: list, y: list, triples: list, **start) -> tuple:
+    """Rounds 1-7 of ``add``: returns p0, g, the last triple and the last opened eps, delta.
+
+    The caller finishes with the last AND (``bin.adder.sum``, or a step that
+    also uses the sum, such as the sign bit of ``comparison.ltz``).
+    """
+    a, b, c = triples[0]
+    kept, (eps, delta) = parties.run_open(
+        "bin.adder.start", [list(t) for t in zip(x, y, a, b)], ["and.eps", "and.delta"], xor=True, **start)
+    (p0,) = unzip(kept)
+    g = p = p0
     for level, shift in enumerate(KOGGE_STONE_SHIFTS):
-        last = level == len(KOGGE_STONE_SHIFTS) - 1
-        left, right = unzip(parties.run(
-            "bin.kogge_stone.operands", [[gi, pi] for gi, pi in zip(g, p)], shift=shift, last=last
-        ))
-        products = and_(parties, left, right)
-        g, p = unzip(parties.run("bin.kogge_stone.combine", [list(t) for t in zip(g, p, products)]))
-    return parties.run("bin.kogge_stone.sum", [[pi, gi] for pi, gi in zip(p0, g)])
+        a_next, b_next, c_next = triples[level + 1]
+        kept, (eps, delta) = parties.run_open(
+            "bin.adder.level", [list(t) for t in zip(p0, g, p, a, b, c, a_next, b_next)],
+            ["and.eps", "and.delta"], xor=True, eps=eps, delta=delta, shift=shift, first=level == 0,
+        )
+        g, p = unzip(kept)
+        a, b, c = a_next, b_next, c_next
+    return p0, g, (a, b, c), eps, delta

@@ -24,16 +24,11 @@ from .beaver import mul
 from .parties import Parties, party_step
 
 
-@party_step("a2b.owned_word")
-def owned_word_step(i, n, x, *, owner):
-    """XOR sharing of party ``owner``'s own share: it holds the word, others 0."""
-    return x.clone() if i == owner else torch.zeros_like(x)
-
-
-@party_step("bin.msb")
-def msb_step(i, n, bits):
-    """The top bit of an XOR share is an XOR share of the top bit."""
-    return (bits >> 63) & 1
+@party_step("ltz.sign_mask")
+def sign_mask_step(i, n, p0, g, a, b, c, r_bin, *, eps, delta):
+    """Finish the adder, keep the sign bit's XOR share, reveal it masked by the daBit."""
+    total = binary.adder_sum_step(i, n, p0, g, a, b, c, eps=eps, delta=delta)
+    return (), (((total >> 63) & 1) ^ r_bin,)
 
 
 @party_step("b2a.finish")
@@ -54,13 +49,36 @@ def eq_finish_step(i, n, below):
     return (1 if i == 0 else 0) - below[0] - below[1]
 
 
+def _a2b_rounds(parties: Parties, x: list, negate: bool, triples: list) -> tuple:
+    """Add the parties' words; returns the last adder's rounds (see ``binary.adder_rounds``)."""
+    per_add = len(binary.KOGGE_STONE_SHIFTS) + 1
+    rounds = binary.adder_rounds(parties, x, x, triples[:per_add], owners=(0, 1), negate=negate)
+    for j in range(2, parties.n):
+        p0, g, last, eps, delta = rounds
+        total = parties.run("bin.adder.sum", [list(t) for t in zip(p0, g, *last)], eps=eps, delta=delta)
+        word = parties.run("a2b.word", [[xi] for xi in x], owner=j, negate=negate)
+        rounds = binary.adder_rounds(parties, total, word, triples[per_add * (j - 1) : per_add * j])
+    return rounds
+
+
+@party_step("a2b.word")
+def word_step(i, n, x, *, owner, negate):
+    """XOR sharing of party ``owner``'s own share: it holds the word, others 0."""
+    share = -x if negate else x
+    return share.clone() if i == owner else torch.zeros_like(share)
+
+
+def _deal_ltz(parties: Parties, shape) -> tuple:
+    items = binary.adder_material(shape) * (parties.n - 1) + [("dabit", dict(shape=tuple(shape)))]
+    dealt = [tuple(parties.deal(s) for s in sharings) for sharings in parties.dealer.bundle(items, parties.n)]
+    return dealt[:-1], dealt[-1]
+
+
 def a2b(parties: Parties, x: list) -> list:
     """XOR shares of the additively shared x (sum the owned words in a circuit)."""
-    words = [parties.run("a2b.owned_word", [[xi] for xi in x], owner=j) for j in range(parties.n)]
-    total = words[0]
-    for word in words[1:]:
-        total = binary.add(parties, total, word)
-    return total
+    triples, _ = _deal_ltz(parties, parties.shape(x))
+    p0, g, last, eps, delta = _a2b_rounds(parties, x, False, triples)
+    return parties.run("bin.adder.sum", [list(t) for t in zip(p0, g, *last)], eps=eps, delta=delta)
 
 
 def b2a(parties: Parties, bits: list) -> list:
@@ -71,15 +89,20 @@ def b2a(parties: Parties, bits: list) -> list:
     return parties.run("b2a.finish", [[r] for r in r_arith], e=e)
 
 
-def ltz(parties: Parties, x: list) -> list:
-    """Additive 0/1 shares of [x < 0] (signed int64), exact for every input.
+def ltz(parties: Parties, x: list, negate: bool = False) -> list:
+    """Additive 0/1 shares of [x < 0] (or of [-x < 0] with ``negate``), exact for every input.
 
-    1. A2B: XOR shares of x via a Kogge-Stone adder.
-    2. Each party keeps the top bit of its XOR share.
-    3. B2A with a dabit.
+    1. The dealer deals, in one bundle, the adder's binary triples and a daBit.
+    2. A2B: XOR shares of x via the Kogge-Stone adder (7 rounds for 2 parties).
+    3. The msb of each XOR share is an XOR share of msb(x); each party reveals
+       it masked by the daBit's XOR share, in the adder's last round.
+    4. B2A: msb = e + r - 2*e*r, linear in r's additive shares.
     """
-    sign = parties.run("bin.msb", [[b] for b in a2b(parties, x)])
-    return b2a(parties, sign)
+    triples, (r_arith, r_bin) = _deal_ltz(parties, parties.shape(x))
+    p0, g, last, eps, delta = _a2b_rounds(parties, x, negate, triples)
+    _, (e,) = parties.run_open(
+        "ltz.sign_mask", [list(t) for t in zip(p0, g, *last, r_bin)], ["b2a.e"], xor=True, eps=eps, delta=delta)
+    return parties.run("b2a.finish", [[r] for r in r_arith], e=e)
 
 
 def lt(parties: Parties, x: list, y: list) -> list:
@@ -113,5 +136,5 @@ def relu(parties: Parties, x: list) -> tuple[list, list]:
 
     The bit is [x > 0] = [-x < 0], matching torch's zero gradient at x == 0.
     """
-    positive = ltz(parties, linear.neg(parties, x))
+    positive = ltz(parties, x, negate=True)
     return mul(parties, x, positive), positive

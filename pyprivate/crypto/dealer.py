@@ -45,15 +45,53 @@ class DealerLog:
 
 
 class Dealer:
-    """Draws correlated randomness from ``prng`` and splits it into shares."""
+    """Draws correlated randomness from ``prng`` and splits it into shares.
+
+    **Seeded dealing.** When ``bundle`` is given one PRNG stream per party
+    (each shared, by key, between the dealer and that party only), a share
+    that is just uniform noise is *drawn* from the party's stream instead
+    of being sent: the party draws the same numbers itself. Uniform values
+    (a, b of a triple, r) are defined as the sum of drawn shares, so only
+    the last party's share of a derived value (c = a*b, msb(r), ...) has to
+    travel. ``drawn`` holds the ids of the shares of the last bundle that
+    were drawn that way, so a remote dealer knows what to send.
+    """
 
     def __init__(self, prng: PRNG | None = None):
         self.prng = prng if prng is not None else PRNG()
         self.log = DealerLog()
+        self.streams = None
+        self.drawn = {}  # id(share) -> (kind, order drawn), for the last bundle's shares drawn from streams
+
+    def _draw(self, stream: PRNG, shape, kind: str) -> torch.Tensor:
+        share = stream.bits(shape) if kind == "bits" else stream.ring(shape)
+        self.drawn[id(share)] = (kind, len(self.drawn))  # the order matters: a party must draw alike
+        return share
+
+    def _random(self, shape, n: int, kind: str = "add"):
+        """A uniform value and its shares: ``kind`` is "add", "xor" or "bits" (XOR-shared 0/1)."""
+        if self.streams is None:
+            value = self.prng.bits(shape) if kind == "bits" else self.prng.ring(shape)
+            return value, self._share(value, n, kind)
+        shares = [self._draw(stream, shape, kind) for stream in self.streams]
+        value = shares[0].clone()
+        for s in shares[1:]:
+            value = value + s if kind == "add" else value ^ s
+        return value, shares
+
+    def _share(self, value, n: int, kind: str = "add") -> list:
+        """Shares of a value the dealer computed: the last party's share is the only one to send."""
+        if self.streams is None:
+            return share(value, n, self.prng) if kind == "add" else xor_share(value, n, self.prng, bits=kind == "bits")
+        shares = [self._draw(stream, value.shape, kind) for stream in self.streams[:-1]]
+        last = value.to(torch.int64).clone()
+        for s in shares:
+            last = last - s if kind == "add" else last ^ s
+        return shares + [last]
 
     def arith_shares(self, secret: torch.Tensor, n: int) -> list[torch.Tensor]:
         """Additive shares of one of the dealer's own values."""
-        return share(secret, n, self.prng)
+        return self._share(secret, n)
 
     def beaver_triple(self, op: str, shape_a, shape_b, n: int) -> tuple:
         """Shares of (a, b, c = op(a, b)) with a, b uniform; for "square", of (a, a*a).
@@ -62,31 +100,46 @@ class Dealer:
         """
         if op not in BEAVER_OPS:
             raise ValueError(f"unknown Beaver op {op!r}; use one of {sorted(BEAVER_OPS)}")
-        a = self.prng.ring(shape_a)
-        b = None if op == "square" else self.prng.ring(shape_b)
-        c = BEAVER_OPS[op](a, b)
-        values = (a, c) if op == "square" else (a, b, c)
-        sharings = tuple(share(v, n, self.prng) for v in values)
+        a, a_shares = self._random(shape_a, n)
+        if op == "square":
+            sharings = (a_shares, self._share(a * a, n))
+        else:
+            b, b_shares = self._random(shape_b, n)
+            sharings = (a_shares, b_shares, self._share(BEAVER_OPS[op](a, b), n))
         self.log.record(f"triple.{op}", sharings)
         return sharings
 
     def binary_triple(self, shape, n: int) -> tuple:
         """XOR shares of (a, b, c = a & b) for uniform 64-bit a, b."""
-        a, b = self.prng.ring(shape), self.prng.ring(shape)
-        sharings = tuple(xor_share(v, n, self.prng) for v in (a, b, a & b))
+        (a, a_shares), (b, b_shares) = self._random(shape, n, "xor"), self._random(shape, n, "xor")
+        sharings = (a_shares, b_shares, self._share(a & b, n, "xor"))
         self.log.record("triple.and", sharings)
         return sharings
 
     def dabit(self, shape, n: int) -> tuple:
         """A uniform random bit r, as (additive shares of r, XOR shares of r)."""
-        r = self.prng.bits(shape)
-        sharings = (share(r, n, self.prng), xor_share(r, n, self.prng, bits=True))
+        r, r_bits = self._random(shape, n, "bits")
+        sharings = (self._share(r, n), r_bits)
         self.log.record("dabit", sharings)
         return sharings
 
+    def bundle(self, items, n: int, streams: list | None = None) -> list:
+        """Deal several items at once: ``items`` is a list of ``(method name, params)``.
+
+        With ``streams`` (one PRNG per party), shares are drawn from them
+        where possible (seeded dealing, see the class docstring).
+        """
+        if streams is not None and len(streams) != n:
+            raise ValueError(f"expected one stream per party ({n}), got {len(streams)}")
+        self.streams, self.drawn = streams, {}
+        try:
+            return [getattr(self, name)(**params, n=n) for name, params in items]
+        finally:
+            self.streams = None
+
     def zero_shares(self, shape, n: int) -> tuple:
         """Fresh additive shares of zero, to re-randomise a sharing (``refresh``)."""
-        sharings = (share(torch.zeros(shape, dtype=torch.int64), n, self.prng),)
+        sharings = (self._share(torch.zeros(shape, dtype=torch.int64), n),)
         self.log.record("zero", sharings)
         return sharings
 
@@ -95,8 +148,8 @@ class Dealer:
 
         See ``truncation.truncate`` for how the parties use them.
         """
-        r = self.prng.ring(shape)
+        r, r_shares = self._random(shape, n)
         r_div = floor_div(r & LOW63_MASK, divisor)
-        sharings = tuple(share(v, n, self.prng) for v in (r, msb(r), r_div))
+        sharings = (r_shares, self._share(msb(r), n), self._share(r_div, n))
         self.log.record("truncation", sharings)
         return sharings

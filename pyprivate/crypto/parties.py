@@ -115,12 +115,17 @@ class Parties(ABC):
 
     def open_many(self, sharings: list[list], labels: list[str], xor: bool = False) -> list:
         """Open several sharings at once: they travel together, so one round."""
-        self.rounds += 1
-        values = []
-        for handles, label in zip(sharings, labels, strict=True):
+        for handles in sharings:
             if len(handles) != self.n:
                 raise ValueError(f"expected {self.n} shares, got {len(handles)}")
-            shares = self.reveal(handles)
+        revealed = [self.reveal(handles) for handles in sharings]
+        return self._combine(revealed, labels, xor)
+
+    def _combine(self, revealed: list[list], labels: list[str], xor: bool) -> list:
+        """Sum (or XOR) each value's revealed shares, log it, count one round."""
+        self.rounds += 1
+        values = []
+        for shares, label in zip(revealed, labels, strict=True):
             value = shares[0].clone()
             for s in shares[1:]:
                 value = value ^ s if xor else value + s
@@ -128,6 +133,29 @@ class Parties(ABC):
                 self.opened.append(Opened(label, "xor" if xor else "add", value, self.rounds))
             values.append(value)
         return values
+
+    def run_open(self, step_name: str, per_party_args: list[list], labels: list[str], xor: bool = False, **public):
+        """Run a step that returns ``(kept, revealed)`` and open ``revealed`` in the same round.
+
+        This is how a protocol round should look: each party receives one
+        message, computes, keeps some results and publishes masked values.
+        Returns ``(kept handles per party, opened values)``; ``revealed`` is a
+        tuple with one masked tensor per label.
+        """
+        pairs = self.run_revealing(step_name, per_party_args, **public)
+        kept = [keep for keep, _ in pairs]
+        revealed = [[reveal[k] for _, reveal in pairs] for k in range(len(labels))]
+        return kept, self._combine(revealed, labels, xor)
+
+    def run_revealing(self, step_name: str, per_party_args: list[list], **public) -> list:
+        """Run a ``(kept, revealed)`` step: one ``(kept handles, revealed tensors)`` pair per party.
+
+        The default runs the step and reveals the second part; a backend with
+        messages overrides it to do both in one message per party.
+        """
+        pairs = self.run(step_name, per_party_args, **public)
+        revealed = [list(self.reveal(list(values))) for values in zip(*[reveal for _, reveal in pairs])]
+        return [(keep, tuple(column[i] for column in revealed)) for i, (keep, _) in enumerate(pairs)]
 
     def reset_log(self):
         """Forget the opened values and the round count (e.g. between benchmarks)."""

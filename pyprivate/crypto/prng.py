@@ -35,10 +35,19 @@ class PRNG:
         # One key, one stream: the counter advances across calls, so no
         # keystream block is ever reused.
         self._stream = Cipher(algorithms.AES(key), modes.CTR(bytes(16))).encryptor()
+        self._zeros = memoryview(b"")
 
     def random_bytes(self, n: int) -> bytes:
         """``n`` fresh keystream bytes."""
         return self._stream.update(bytes(n))
+
+    def _keystream(self, n: int) -> torch.Tensor:
+        """``n`` fresh keystream bytes as a uint8 tensor, written in place (no copies)."""
+        if len(self._zeros) < n:
+            self._zeros = memoryview(bytes(max(n, 2 * len(self._zeros))))
+        out = torch.empty(n + 16, dtype=torch.uint8)  # update_into wants a block of slack
+        self._stream.update_into(self._zeros[:n], out.numpy())
+        return out[:n]
 
     def ring(self, shape) -> torch.Tensor:
         """Int64 tensor of ``shape``, each element uniform over Z_2^64."""
@@ -46,8 +55,7 @@ class PRNG:
         count = math.prod(shape)
         if count == 0:
             return torch.empty(shape, dtype=torch.int64)
-        raw = bytearray(self.random_bytes(8 * count))
-        return torch.frombuffer(raw, dtype=torch.int64).reshape(shape)
+        return self._keystream(8 * count).view(torch.int64).reshape(shape)
 
     def bits(self, shape) -> torch.Tensor:
         """Int64 tensor of ``shape``, each element a uniform bit 0 or 1."""
@@ -55,8 +63,7 @@ class PRNG:
         count = math.prod(shape)
         if count == 0:
             return torch.empty(shape, dtype=torch.int64)
-        raw = bytearray(self.random_bytes((count + 7) // 8))
-        packed = torch.frombuffer(raw, dtype=torch.uint8).to(torch.int64)
+        packed = self._keystream((count + 7) // 8).to(torch.int64)
         unpacked = (packed.unsqueeze(-1) >> torch.arange(8)) & 1
         return unpacked.reshape(-1)[:count].reshape(shape)
 

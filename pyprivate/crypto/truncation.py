@@ -48,7 +48,7 @@ from .sharing import reconstruct, share
 BOUND_BITS = 61  # truncate() is exact for |x| < 2^BOUND_BITS
 
 
-def _offset(divisor: int) -> int:
+def offset_for(divisor: int) -> int:
     if not 1 <= divisor < 1 << 62:
         raise ValueError(f"divisor must be an integer in [1, 2^62), got {divisor}")
     return divisor * -(-(1 << BOUND_BITS) // divisor)  # K = D * ceil(2^61 / D)
@@ -58,6 +58,12 @@ def _offset(divisor: int) -> int:
 def mask_step(i, n, x, r, *, offset):
     """c_i = x_i + r_i, and party 0 adds the offset K."""
     return x + r + offset if i == 0 else x + r
+
+
+@party_step("trunc.mask_reveal")
+def mask_reveal_step(i, n, x, r, *, offset):
+    """Reveal c_i = x_i + r_i (+ K at party 0)."""
+    return (), (mask_step(i, n, x, r, offset=offset),)
 
 
 @party_step("trunc.finish")
@@ -81,13 +87,17 @@ def truncate(parties: Parties, x: list, divisor: int) -> list:
     3. The parties open c = x + K + r (uniform: one round).
     4. Each party computes its share of the quotient from c (module docstring).
     """
-    offset = _offset(divisor)
+    offset = offset_for(divisor)
     material = parties.dealer.truncation_material(parties.shape(x), parties.n, divisor)
     r, r_msb, r_div = (parties.deal(s) for s in material)
-    c = parties.run("trunc.mask", [[xi, ri] for xi, ri in zip(x, r)], offset=offset)
-    c = parties.open(c, "trunc.c")
+    _, (c,) = parties.run_open("trunc.mask_reveal", [[xi, ri] for xi, ri in zip(x, r)], ["trunc.c"], offset=offset)
+    return finish(parties, r_msb, r_div, c, divisor)
+
+
+def finish(parties: Parties, r_msb: list, r_div: list, c, divisor: int) -> list:
+    """Step 4 of ``truncate``, from the opened c (also used after a fused Beaver product)."""
     return parties.run(
-        "trunc.finish", [[m, d] for m, d in zip(r_msb, r_div)], c=c, divisor=divisor, offset=offset
+        "trunc.finish", [[m, d] for m, d in zip(r_msb, r_div)], c=c, divisor=divisor, offset=offset_for(divisor)
     )
 
 

@@ -74,6 +74,15 @@ def mul_public(child, factor, encoder):
     return divide_int(child * enc(factor, encoder), encoder.scale)
 
 
+def secret_product(a, b, op, scale):
+    """op(a, b) / scale for integer children; one fused protocol when both are shared."""
+    if isinstance(a, AdditiveSharingTensor) and (b is None or isinstance(b, AdditiveSharingTensor)):
+        return a.product(b, op, scale)
+    if op == "square":
+        return divide_int(a * a, scale)
+    return divide_int(a * b if op == "mul" else torch.matmul(a, b), scale)
+
+
 def _add(a, b):
     return a + b if isinstance(a, torch.Tensor) else b + a
 
@@ -100,7 +109,7 @@ def neg(func, args, kwargs):
 def mul(func, args, kwargs):
     e, (a, b) = encoder_of(args), args
     if _fpt(a) and _fpt(b):
-        return wrap(divide_int(a.child * b.child, e.scale), e, dtype_of(args))
+        return wrap(secret_product(a.child, b.child, "mul", e.scale), e, dtype_of(args))
     x, factor = (a, b) if _fpt(a) else (b, a)
     return wrap(mul_public(x.child, factor, e), e, x.dtype)
 
@@ -124,14 +133,14 @@ def div(func, args, kwargs):
 @OPS.implements(aten.mm.default, aten.bmm.default)
 def matmul(func, args, kwargs):
     e = encoder_of(args)
-    return wrap(divide_int(func(enc(args[0], e), enc(args[1], e)), e.scale), e, dtype_of(args))
+    return wrap(secret_product(enc(args[0], e), enc(args[1], e), "matmul", e.scale), e, dtype_of(args))
 
 
 @OPS.implements(aten.addmm.default)
 def addmm(func, args, kwargs):
     bias, m1, m2 = args[:3]
     e, beta, alpha = encoder_of(args), kwargs.get("beta", 1), kwargs.get("alpha", 1)
-    product = divide_int(aten.mm.default(enc(m1, e), enc(m2, e)), e.scale)
+    product = secret_product(enc(m1, e), enc(m2, e), "matmul", e.scale)
     product = product if alpha == 1 else mul_public(product, alpha, e)
     shift = enc(bias, e) if beta == 1 else mul_public(enc(bias, e), beta, e)
     return wrap(_add(product, shift), e, dtype_of(args))
@@ -141,7 +150,7 @@ def addmm(func, args, kwargs):
 def power(func, args, kwargs):
     x, exponent = args
     if exponent == 2:
-        return wrap(divide_int(x.child**2, x.encoder.scale), x.encoder, x.dtype)
+        return wrap(secret_product(x.child, None, "square", x.encoder.scale), x.encoder, x.dtype)
     if exponent == 1:
         return wrap(x.child, x.encoder, x.dtype)
     raise UnsupportedOperationError(f"fixed precision tensors support x ** 2 and x ** 1, not x ** {exponent}")
@@ -169,7 +178,7 @@ def mse_loss(func, args, kwargs):
     reduction = kwargs.get("reduction", args[2] if len(args) > 2 else 1)
     e = encoder_of(args)
     diff = _add(enc(x, e), -enc(target, e))
-    squared = divide_int(diff**2, e.scale)
+    squared = secret_product(diff, None, "square", e.scale)
     if reduction == 0:
         return wrap(squared, e, x.dtype)
     total = aten.sum.default(squared)
@@ -181,7 +190,7 @@ def mse_loss_backward(func, args, kwargs):
     grad, x, target, reduction = args[:4]
     e = encoder_of(args)
     diff = _add(enc(x, e), -enc(target, e)) * 2
-    out = divide_int(diff * enc(grad, e), e.scale)
+    out = secret_product(diff, enc(grad, e), "mul", e.scale)
     return wrap(divide_int(out, x.numel()) if reduction == 1 else out, e, x.dtype)
 
 

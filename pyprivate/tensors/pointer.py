@@ -102,14 +102,18 @@ class PointerTensor(torch.Tensor):
         )
 
     @classmethod
-    def from_tensor(cls, tensor, worker):
-        """Send ``tensor`` to ``worker`` and return a pointer to it."""
+    def from_tensor(cls, tensor, worker, lazy=False):
+        """Send ``tensor`` to ``worker`` and return a pointer to it.
+
+        ``lazy`` pointers (to shares) have their remote deletion carried by
+        the next message to the worker rather than sent on its own.
+        """
         check_worker(worker, "send")
         if worker is local_worker:
             raise AlreadyRemoteError("this tensor is already here, at the local worker 'me'")
         obj_id = ids.new_id()
         request(worker, SendObject(obj_id, tensor.detach()))
-        return cls(RemoteRef(worker, obj_id), tensor.shape, tensor.dtype, requires_grad=tensor.requires_grad)
+        return cls(RemoteRef(worker, obj_id, lazy), tensor.shape, tensor.dtype, requires_grad=tensor.requires_grad)
 
     # -- running operations remotely ----------------------------------------
     @classmethod

@@ -9,7 +9,7 @@ the crypto provider dealing the correlated randomness.
 
 import torch
 
-from ..crypto import comparison, sharing, truncation
+from ..crypto import beaver, comparison, sharing, truncation
 from ..crypto.prng import PRNG
 from ..errors import AlreadyRemoteError, PyPrivateError, WorkerMismatchError
 from ..workers.client import check_worker, local_worker, request
@@ -59,7 +59,7 @@ class AdditiveSharingTensor(torch.Tensor):
         if isinstance(secret, (PointerTensor, AdditiveSharingTensor)):
             raise AlreadyRemoteError("this tensor is already remote or shared; .get() it before sharing it")
         shares = sharing.share(secret, len(workers), _prng)
-        pointers = [PointerTensor.from_tensor(s, w) for s, w in zip(shares, workers)]
+        pointers = [PointerTensor.from_tensor(s, w, lazy=True) for s, w in zip(shares, workers)]
         return cls(pointers, WorkerParties(workers, crypto_provider))
 
     @property
@@ -91,6 +91,18 @@ class AdditiveSharingTensor(torch.Tensor):
     def truncate(self, divisor):
         """Shares of floor-or-ceil(self / divisor) (unbiased), by dealer-assisted truncation."""
         return self._like(truncation.truncate(self.parties, self.shares, int(divisor)))
+
+    def product(self, other, op="mul", divisor=None):
+        """Shares of op(self, other) ("mul", "matmul" or "square"), divided by ``divisor`` if given.
+
+        Fixed precision uses this to truncate in the same protocol run as the
+        Beaver product (one dealer bundle, one round fewer).
+        """
+        parties = check_workers(op, [self, other] if other is not None else [self])
+        protocol = {"mul": beaver.mul, "matmul": beaver.matmul}.get(op)
+        if protocol is None:
+            return AdditiveSharingTensor(beaver.square(parties, self.shares, divisor), parties)
+        return AdditiveSharingTensor(protocol(parties, self.shares, other.shares, divisor), parties)
 
     def relu_with_bit(self):
         """(relu(x), [x > 0]) as shares; keep the bit for the backward pass."""

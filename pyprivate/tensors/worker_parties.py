@@ -20,7 +20,7 @@ from .pointer import PointerTensor
 def _pointers(metas, worker):
     def to_pointer(meta):
         if isinstance(meta, TensorMeta):
-            return PointerTensor(RemoteRef(worker, meta.obj_id), meta.shape, meta.dtype)
+            return PointerTensor(RemoteRef(worker, meta.obj_id, lazy=True), meta.shape, meta.dtype)
         return meta
 
     return tree_map(to_pointer, metas)
@@ -32,15 +32,21 @@ class RemoteDealer:
     def __init__(self, provider, workers):
         self.provider, self.workers = provider, workers
 
-    def _deal(self, material, **params):
+    def bundle(self, items, n):
+        """Deal ``items`` (``[(material, params)]``) in one request; one message per party."""
         if self.provider is None:
             names = ", ".join(w.id for w in self.workers)
             raise CryptoProviderError(
                 "this operation on shared values needs a crypto provider, a worker that deals correlated "
                 f"randomness: share with .share({names}, crypto_provider=james)"
             )
-        rows = request(self.provider, Deal(material, params, [w.id for w in self.workers]))
-        return tuple([_pointers(meta, w) for meta, w in zip(row, self.workers)] for row in rows)
+        items = [[material, params] for material, params in items]
+        dealt = request(self.provider, Deal(items, [w.id for w in self.workers]))
+        return [tuple([_pointers(meta, w) for meta, w in zip(sharing, self.workers)] for sharing in item)
+                for item in dealt]
+
+    def _deal(self, material, **params):
+        return self.bundle([(material, params)], len(self.workers))[0]
 
     def beaver_triple(self, op, shape_a, shape_b, n):
         return self._deal("beaver_triple", op=op, shape_a=tuple(shape_a),
@@ -86,6 +92,14 @@ class WorkerParties(Parties):
         for i, (worker, args) in enumerate(zip(self.workers, per_party_args, strict=True)):
             refs = [self._ref(h, i) for h in args]
             out.append(_pointers(request(worker, RunStep(step_name, i, self.n, refs, public)), worker))
+        return out
+
+    def run_revealing(self, step_name, per_party_args, **public):
+        out = []
+        for i, (worker, args) in enumerate(zip(self.workers, per_party_args, strict=True)):
+            refs = [self._ref(h, i) for h in args]
+            kept, revealed = request(worker, RunStep(step_name, i, self.n, refs, public, reveal=True))
+            out.append((_pointers(kept, worker), tuple(revealed)))
         return out
 
     def command(self, op_name, per_party_args, kwargs=None):

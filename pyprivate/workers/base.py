@@ -1,8 +1,11 @@
 """Workers: an object store plus a handler for the messages it receives."""
 
 import collections
+import hashlib
+import os
 import re
 import time
+import weakref
 from dataclasses import dataclass
 
 import torch
@@ -11,7 +14,8 @@ from torch.utils._pytree import tree_flatten, tree_map
 from .. import ids
 from ..errors import MessageDecodeError, ObjectNotFoundError, PyPrivateError, UnsupportedOperationError
 from . import directory, serde
-from .messages import Deal, DeleteObjects, ErrorReply, GetObject, Ref, Reply, RunCommand, RunStep, SendObject, TensorMeta
+from .messages import (Deal, DealerKey, DeleteObjects, ErrorReply, GetObject, Ref, Reply, RunCommand, RunStep, SendObject,
+                       SendObjects, TensorMeta)
 from .store import ObjectStore
 from .transport import InProcessTransport
 
@@ -61,6 +65,9 @@ class BaseWorker:
         self.message_log = collections.deque(maxlen=log_size)
         self.transport = InProcessTransport(self)
         self._dealer = None
+        self._dealer_streams = {}  # provider id -> PRNG stream shared with it (seeded dealing)
+        self._party_streams = weakref.WeakKeyDictionary()  # as a provider: party worker -> stream
+        self._seed = None
         directory.register(self)
 
     @property
@@ -78,6 +85,7 @@ class BaseWorker:
         from ..crypto.prng import PRNG
 
         self._dealer = Dealer(PRNG(seed))
+        self._seed = seed
 
     def __repr__(self):
         return f"<{type(self).__name__} id:{self.id} #objects:{len(self._objects)}>"
@@ -87,10 +95,12 @@ class BaseWorker:
         """Decode a request, act on it and return the encoded reply."""
         sender, kind, op = "?", "?", ""
         try:
-            message, sender = serde.decode(payload)
+            message, sender, release = serde.decode_with_release(payload)
+            for obj_id in release:
+                self._objects.pop(obj_id, None)
             kind = message.KIND
             op = getattr(message, "op", "")
-            reply = Reply(self._handle(message))
+            reply = Reply(self._handle(message, sender))
         except PyPrivateError as exc:
             reply = ErrorReply(type(exc).__name__, str(exc))
         except Exception as exc:  # the worker reports failures instead of dying
@@ -103,11 +113,30 @@ class BaseWorker:
         self.message_log.append(MessageRecord(kind, sender, self.id, len(payload), len(out), op, time.time()))
         return out
 
-    def _handle(self, message):
+    def _handle(self, message, sender="?"):
         if isinstance(message, SendObject):
             if not isinstance(message.obj, torch.Tensor):
                 raise MessageDecodeError("a send message must carry a tensor")
             self._objects[message.obj_id] = message.obj
+            return None
+        if isinstance(message, SendObjects):
+            objs = list(message.objs)
+            # Draw in the order the provider drew, whatever order the shares are listed in.
+            specs = sorted((o[3], i) for i, o in enumerate(objs) if isinstance(o, list) and len(o) == 4
+                           and isinstance(o[3], int))
+            for _, i in specs:
+                objs[i] = self._drawn_share(sender, objs[i])
+            if len(message.obj_ids) != len(objs) or not all(isinstance(o, torch.Tensor) for o in objs):
+                raise MessageDecodeError("a send_many message must carry one tensor per id")
+            for obj_id, obj in zip(message.obj_ids, objs):
+                self._objects[obj_id] = obj
+            return None
+        if isinstance(message, DealerKey):
+            from ..crypto.prng import PRNG
+
+            if not isinstance(message.key, bytes) or len(message.key) != 32:
+                raise MessageDecodeError("a dealer key has 32 bytes")
+            self._dealer_streams[sender] = PRNG(key=message.key)
             return None
         if isinstance(message, GetObject):
             obj = self._lookup(message.obj_id)
@@ -149,30 +178,72 @@ class BaseWorker:
         if step is None:
             raise UnsupportedOperationError(f"refused to run {message.step!r}: it is not a registered protocol step")
         result = step(message.party, message.n_parties, *self._deref(message.args), **self._deref(message.public))
-        return self._store_results(result, message.args)
+        if message.reveal:
+            kept, revealed = result
+            return [self._store_results(kept), list(revealed)]
+        return self._store_results(result)
+
+    def _drawn_share(self, sender, spec):
+        stream = self._dealer_streams.get(sender)
+        if stream is None:
+            raise MessageDecodeError(f"{sender} asked {self.id} to draw shares, but never sent a dealer key")
+        if len(spec) != 4 or spec[0] != "draw" or spec[1] not in ("add", "xor", "bits"):
+            raise MessageDecodeError(f"refused an unknown share specification {spec!r}")
+        shape = spec[2]
+        if not isinstance(shape, list) or not all(isinstance(d, int) and d >= 0 for d in shape):
+            raise MessageDecodeError(f"refused a share specification with shape {shape!r}")
+        return stream.bits(shape) if spec[1] == "bits" else stream.ring(shape)
+
+    def _stream_for(self, party, request):
+        """The stream this provider shares with ``party``; the key goes to the party first."""
+        from ..crypto.prng import PRNG
+
+        stream = self._party_streams.get(party)
+        if stream is None:
+            key = os.urandom(32) if self._seed is None else hashlib.sha256(f"{self._seed}:{party.id}".encode()).digest()
+            request(party, DealerKey(key), sender=self.id)
+            stream = self._party_streams[party] = PRNG(key=key)
+        return stream
 
     def _deal(self, message):
-        if message.material not in DEALER_MATERIALS:
-            raise UnsupportedOperationError(f"a crypto provider cannot deal {message.material!r}")
+        for material, _ in message.items:
+            if material not in DEALER_MATERIALS:
+                raise UnsupportedOperationError(f"a crypto provider cannot deal {material!r}")
         from .client import request
 
         parties = [directory.find(pid) for pid in message.parties]
-        sharings = getattr(self.dealer, message.material)(**message.params, n=len(parties))
+        streams = [self._stream_for(party, request) for party in parties]
+        items = [(material, params) for material, params in message.items]
+        dealt = self.dealer.bundle(items, len(parties), streams)
+        drawn = self.dealer.drawn
+        # metas[item][value][party]; each party gets all of its shares in one message.
+        metas = [[[TensorMeta(ids.new_id(), tuple(s.shape), s.dtype) for s in sharing] for sharing in item]
+                 for item in dealt]
+        outgoing = [([], []) for _ in parties]
+        for item, item_metas in zip(dealt, metas):
+            for sharing, sharing_metas in zip(item, item_metas):
+                for party, (share, meta) in enumerate(zip(sharing, sharing_metas)):
+                    outgoing[party][0].append(meta.obj_id)
+                    how = drawn.get(id(share))
+                    outgoing[party][1].append(["draw", how[0], list(share.shape), how[1]] if how else share)
         sent = []
         try:
-            for sharing in sharings:
-                for share, party in zip(sharing, parties):
-                    obj_id = ids.new_id()
-                    request(party, SendObject(obj_id, share), sender=self.id)
-                    sent.append((party, TensorMeta(obj_id, tuple(share.shape), share.dtype)))
+            for party, (obj_ids, objs) in zip(parties, outgoing):
+                request(party, SendObjects(obj_ids, objs), sender=self.id)
+                sent.append((party, obj_ids))
         except Exception:
-            for party, meta in sent:
-                request(party, DeleteObjects([meta.obj_id]), sender=self.id)
+            for party, obj_ids in sent:
+                request(party, DeleteObjects(obj_ids), sender=self.id)
             raise
-        metas = [meta for _, meta in sent]
-        return [metas[i : i + len(parties)] for i in range(0, len(metas), len(parties))]
+        return metas
 
-    def _store_results(self, result, inputs_tree):
+    def _store_results(self, result, inputs_tree=()):
+        """Store each tensor of ``result`` under a new id; reply with their metadata.
+
+        A result that *is* one of the inputs of ``inputs_tree`` keeps its id (a
+        torch in-place operation returns its input). Protocol steps pass no
+        inputs: their results always get new ids, as each pointer owns its id.
+        """
         # Store results only once the whole operation has succeeded.
         inputs = {id(obj): ref.obj_id for ref in tree_flatten(inputs_tree)[0]
                   if isinstance(ref, Ref) for obj in [self._objects[ref.obj_id]]}

@@ -27,8 +27,10 @@ def request(location, message, sender=None):
     ``sender`` is the sending worker's id (by default the local worker, "me").
     """
     _state.depth = getattr(_state, "depth", 0) + 1
+    lazy = getattr(_state, "lazy", None)
+    release_ids = lazy.pop(location, ()) if lazy and sender is None else ()
     try:
-        payload = serde.encode(message, sender or local_worker.id)
+        payload = serde.encode(message, sender or local_worker.id, release_ids)
         reply, _ = serde.decode(location.transport.request(payload))
     finally:
         _state.depth -= 1
@@ -48,12 +50,30 @@ def _flush_releases():
         request(location, DeleteObjects(obj_ids))
 
 
-def release(location, obj_id):
-    """Delete ``obj_id`` at ``location`` now, or right after the request in flight."""
+LAZY_LIMIT = 4096  # ids a worker may hold for us before we send a delete message on purpose
+
+
+def release(location, obj_id, lazy=False):
+    """Delete ``obj_id`` at ``location`` now, or right after the request in flight.
+
+    With ``lazy``, the id rides along with the next message to ``location``
+    instead (shares and protocol temporaries: thousands per training step).
+    """
+    if lazy:
+        waiting = getattr(_state, "lazy", None)
+        if waiting is None:
+            waiting = _state.lazy = {}
+        ids = waiting.setdefault(location, [])
+        ids.append(obj_id)
+        if len(ids) < LAZY_LIMIT:
+            return
+        del waiting[location]
+        obj_id = ids
     pending = getattr(_state, "pending", None)
     if pending is None:
         pending = _state.pending = {}
-    pending.setdefault(location, []).append(obj_id)
+    target = pending.setdefault(location, [])
+    target.extend(obj_id) if isinstance(obj_id, list) else target.append(obj_id)
     if getattr(_state, "depth", 0) == 0:
         _flush_releases()
 
@@ -63,19 +83,21 @@ class RemoteRef:
 
     Several pointers may share one RemoteRef (e.g. ``ptr.detach()``); the
     remote object goes away when the last of them does, or at ``.get()``.
+    A ``lazy`` reference's deletion travels with the next message to its worker.
     """
 
-    __slots__ = ("location", "id_at_location", "alive")
+    __slots__ = ("location", "id_at_location", "alive", "lazy")
 
-    def __init__(self, location, id_at_location):
+    def __init__(self, location, id_at_location, lazy=False):
         self.location = location
         self.id_at_location = id_at_location
         self.alive = True
+        self.lazy = lazy
 
     def __del__(self):
         if self.alive:
             self.alive = False
             try:
-                release(self.location, self.id_at_location)
+                release(self.location, self.id_at_location, self.lazy)
             except Exception:  # during interpreter shutdown, nothing is left to clean
                 pass

@@ -19,6 +19,28 @@ class SendObject:
 
 
 @dataclass
+class SendObjects:
+    """Store several objects at once (a crypto provider's shares for one party).
+
+    An entry of ``objs`` is a tensor, or ``["draw", kind, shape, order]``:
+    "draw this share from the stream you share with me" (seeded dealing;
+    ``kind`` is "add", "xor" or "bits"; draws happen by increasing ``order``).
+    """
+
+    KIND = "send_many"
+    obj_ids: list
+    objs: list
+
+
+@dataclass
+class DealerKey:
+    """A crypto provider's key for the stream of shares it shares with the receiver."""
+
+    KIND = "dealer_key"
+    key: bytes
+
+
+@dataclass
 class GetObject:
     """Return the object ``obj_id``; remove it from the store when ``remove``."""
 
@@ -48,6 +70,8 @@ class RunStep:
 
     ``args`` are this party's own stored shares (as :class:`Ref`);
     ``public`` holds values every party knows, such as opened masked values.
+    With ``reveal``, the step returns ``(kept, revealed)``: the worker stores
+    the kept tensors and sends the revealed (masked) ones back in its reply.
     """
 
     KIND = "step"
@@ -56,20 +80,21 @@ class RunStep:
     n_parties: int
     args: list = field(default_factory=list)
     public: dict = field(default_factory=dict)
+    reveal: bool = False
 
 
 @dataclass
 class Deal:
     """Ask a crypto provider for correlated randomness, dealt straight to the parties.
 
-    ``material`` names what to deal (e.g. ``"beaver_triple"``), ``params``
-    holds only public values (shapes, op names, divisors), and ``parties``
-    lists the receiving workers' ids, in party order.
+    ``items`` is a list of ``[material, params]``: what to deal (e.g.
+    ``"beaver_triple"``) and only public values (shapes, op names,
+    divisors). ``parties`` lists the receiving workers' ids, in party order.
+    Each party then receives one message with all of its shares.
     """
 
     KIND = "deal"
-    material: str
-    params: dict
+    items: list
     parties: list
 
 
@@ -98,7 +123,7 @@ class ErrorReply:
     message: str
 
 
-MESSAGE_TYPES = {cls.KIND: cls for cls in (SendObject, GetObject, RunCommand, RunStep, Deal, DeleteObjects, Reply, ErrorReply)}
+MESSAGE_TYPES = {cls.KIND: cls for cls in (SendObject, SendObjects, DealerKey, GetObject, RunCommand, RunStep, Deal, DeleteObjects, Reply, ErrorReply)}
 
 
 @dataclass(frozen=True)

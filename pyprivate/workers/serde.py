@@ -6,7 +6,6 @@ never imports or calls anything named in the payload, so a crafted payload
 cannot run code. Anything unexpected raises :class:`MessageDecodeError`.
 """
 
-import struct
 from dataclasses import fields
 
 import msgpack
@@ -40,37 +39,51 @@ def _dtype(name):
         raise MessageDecodeError(f"refused a payload with unsupported dtype {name!r}") from None
 
 
+class _TensorHeader:
+    """Decoded dtype and shape of a tensor whose bytes follow in the same list."""
+
+    __slots__ = ("dtype", "shape", "numel")
+
+    def __init__(self, data):
+        dtype_name, shape = msgpack.unpackb(data)
+        self.dtype = _dtype(dtype_name)
+        if not isinstance(shape, list) or not all(isinstance(s, int) and s >= 0 for s in shape):
+            raise MessageDecodeError(f"refused a tensor with invalid shape {shape!r}")
+        self.shape = shape
+        self.numel = 1
+        for s in shape:
+            self.numel *= s
+
+
 def _encode_tensor(t):
+    """A tensor travels as [header extension, raw bytes]: the bytes are not copied to build it."""
     if type(t) is not torch.Tensor and not isinstance(t, torch.nn.Parameter):
         raise TypeError(f"only plain tensors can be sent, got {type(t).__name__}")
     t = t.detach()
     if t.dtype not in _DTYPE_NAMES:
         raise TypeError(f"tensors of dtype {t.dtype} cannot be sent")
-    header = msgpack.packb([_DTYPE_NAMES[t.dtype], list(t.shape)])
-    body = t.contiguous().reshape(-1).view(torch.uint8).numpy().tobytes()
-    return struct.pack("<I", len(header)) + header + body
+    header = msgpack.ExtType(_EXT_TENSOR, msgpack.packb([_DTYPE_NAMES[t.dtype], list(t.shape)]))
+    return [header, memoryview(t.contiguous().reshape(-1).view(torch.uint8).numpy())]
 
 
-def _decode_tensor(data):
-    (n,) = struct.unpack_from("<I", data)
-    dtype_name, shape = msgpack.unpackb(data[4 : 4 + n])
-    dtype = _dtype(dtype_name)
-    if not isinstance(shape, list) or not all(isinstance(s, int) and s >= 0 for s in shape):
-        raise MessageDecodeError(f"refused a tensor with invalid shape {shape!r}")
-    body = data[4 + n :]
-    numel = 1
-    for s in shape:
-        numel *= s
-    if len(body) != numel * dtype.itemsize:
-        raise MessageDecodeError("refused a tensor whose size does not match its shape")
-    if numel == 0:
-        return torch.empty(shape, dtype=dtype)
-    return torch.frombuffer(bytearray(body), dtype=torch.uint8).view(dtype).reshape(shape)
+def _list_hook(items):
+    if items and isinstance(items[0], _TensorHeader):
+        if len(items) != 2 or not isinstance(items[1], bytes):
+            raise MessageDecodeError("refused a tensor without its bytes")
+        header, body = items
+        if len(body) != header.numel * header.dtype.itemsize:
+            raise MessageDecodeError("refused a tensor whose size does not match its shape")
+        if header.numel == 0:
+            return torch.empty(header.shape, dtype=header.dtype)
+        return torch.frombuffer(bytearray(body), dtype=torch.uint8).view(header.dtype).reshape(header.shape)
+    if any(isinstance(item, _TensorHeader) for item in items):
+        raise MessageDecodeError("refused a tensor header out of place")
+    return items
 
 
 def _default(obj):
     if isinstance(obj, torch.Tensor):
-        return msgpack.ExtType(_EXT_TENSOR, _encode_tensor(obj))
+        return _encode_tensor(obj)
     if isinstance(obj, Ref):
         return msgpack.ExtType(_EXT_REF, msgpack.packb(obj.obj_id))
     if isinstance(obj, TensorMeta):
@@ -88,7 +101,7 @@ def _default(obj):
 
 def _ext_hook(code, data):
     if code == _EXT_TENSOR:
-        return _decode_tensor(data)
+        return _TensorHeader(data)
     if code == _EXT_REF:
         obj_id = msgpack.unpackb(data)
         if not isinstance(obj_id, int):
@@ -118,17 +131,41 @@ def _pack(obj):
 
 
 def _unpack(data):
-    return msgpack.unpackb(data, ext_hook=_ext_hook, raw=False, strict_map_key=False)
+    return msgpack.unpackb(data, ext_hook=_ext_hook, list_hook=_list_hook, raw=False, strict_map_key=False)
 
 
-def encode(message, sender):
-    """Serialise a message dataclass sent by the worker called ``sender``."""
-    body = {f.name: getattr(message, f.name) for f in fields(message)}
-    return _pack({"kind": message.KIND, "sender": sender, "body": body})
+_FIELDS = {}
+_ENVELOPE = {"kind", "sender", "body", "release"}
+
+
+def _field_names(cls):
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(f.name for f in fields(cls))
+    return names
+
+
+def encode(message, sender, release=()):
+    """Serialise a message dataclass sent by the worker called ``sender``.
+
+    ``release`` lists ids the receiver may delete before acting on the
+    message: objects whose last pointer the sender has dropped.
+    """
+    body = {name: getattr(message, name) for name in _field_names(type(message))}
+    envelope = {"kind": message.KIND, "sender": sender, "body": body}
+    if release:
+        envelope["release"] = list(release)
+    return _pack(envelope)
 
 
 def decode(payload):
     """Return ``(message, sender)`` from bytes, or raise MessageDecodeError."""
+    message, sender, _ = decode_with_release(payload)
+    return message, sender
+
+
+def decode_with_release(payload):
+    """Return ``(message, sender, ids to release)`` from bytes, or raise MessageDecodeError."""
     if not isinstance(payload, (bytes, bytearray, memoryview)):
         raise MessageDecodeError(f"a message must be bytes, got {type(payload).__name__}")
     try:
@@ -137,16 +174,18 @@ def decode(payload):
         raise
     except Exception as exc:  # msgpack raises many types for malformed input
         raise MessageDecodeError(f"refused a payload that is not a pyprivate message ({exc})") from None
-    if not isinstance(envelope, dict) or set(envelope) != {"kind", "sender", "body"}:
+    if not isinstance(envelope, dict) or not {"kind", "sender", "body"} <= set(envelope) <= _ENVELOPE:
         raise MessageDecodeError("refused a payload that is not a pyprivate message envelope")
     kind, sender, body = envelope["kind"], envelope["sender"], envelope["body"]
+    release = envelope.get("release", [])
+    if not isinstance(release, list) or not all(isinstance(i, int) for i in release):
+        raise MessageDecodeError("refused a message whose release list is not a list of ids")
     cls = MESSAGE_TYPES.get(kind) if isinstance(kind, str) else None
     if cls is None:
         raise UnknownMessageError(f"unknown message kind {kind!r}; workers understand {sorted(MESSAGE_TYPES)}")
-    names = {f.name for f in fields(cls)}
-    if not isinstance(body, dict) or not set(body) <= names:
+    if not isinstance(body, dict) or not set(body) <= set(_field_names(cls)):
         raise MessageDecodeError(f"refused a {kind!r} message with unexpected fields")
     try:
-        return cls(**body), str(sender)
+        return cls(**body), str(sender), release
     except TypeError as exc:
         raise MessageDecodeError(f"refused a malformed {kind!r} message: {exc}") from None
