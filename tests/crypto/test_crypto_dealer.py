@@ -66,3 +66,22 @@ def test_dealer_log_counts_items_and_elements(dealer):
     assert dealer.log.elements["triple.mul"] == 3 * 2 * 6 + 3 * 2 * 4
     assert dealer.log.elements["triple.and"] == 3 * 3 * 5
     assert dealer.log.total_bytes() == 8 * (60 + 45)
+
+
+def test_seeded_dealing_draws_noise_and_sends_only_corrections():
+    from pyprivate.crypto import PRNG, Dealer, reconstruct, reconstruct_xor
+
+    dealer = Dealer(PRNG(seed=1))
+    streams = [PRNG(seed=10), PRNG(seed=11)]
+    (a, b, c), (ga, gb, gc) = dealer.bundle(
+        [("beaver_triple", dict(op="matmul", shape_a=(3, 4), shape_b=(4, 2))), ("binary_triple", dict(shape=(5,)))],
+        2, streams)
+    assert torch.equal(reconstruct(c), reconstruct(a) @ reconstruct(b))
+    assert torch.equal(reconstruct_xor(gc), reconstruct_xor(ga) & reconstruct_xor(gb))
+    drawn = dealer.drawn
+    # Uniform values are all drawn; a derived value's last share must be sent.
+    assert all(id(s) in drawn for s in a + b + ga + gb)
+    assert id(c[0]) in drawn and id(c[1]) not in drawn and id(gc[1]) not in drawn
+    # The party that owns a stream draws exactly the same shares in the same order.
+    replay = PRNG(seed=10)
+    assert torch.equal(replay.ring((3, 4)), a[0]) and torch.equal(replay.ring((4, 2)), b[0])

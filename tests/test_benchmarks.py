@@ -1,0 +1,21 @@
+"""The benchmarks' quick modes run in CI, so they cannot rot."""
+
+from benchmarks import federated_mnist, mnist_encrypted
+
+
+def test_encrypted_mnist_quick(capsys):
+    results = mnist_encrypted.main(["--quick"])
+    out = capsys.readouterr().out
+    assert [r["activation"] for r in results] == ["relu", "square"]
+    for r in results:
+        assert r["plain_ms"] > 0 and r["encrypted_ms"] > r["plain_ms"]
+        assert r["ratio"] == r["encrypted_ms"] / r["plain_ms"]
+        assert 0 <= r["encrypted_acc"] <= 100 and r["dealer_s"] > 0
+        assert len(r["losses"]) == 2  # 128 items, batches of 64, one epoch
+    assert "ratio" in out and "peak memory" in out
+
+
+def test_federated_mnist_quick(capsys):
+    results = federated_mnist.main(["--quick", "--workers", "2"])
+    assert set(results) == {"central", "federated SGD", "federated averaging"}
+    assert "held-out accuracy" in capsys.readouterr().out
