@@ -47,8 +47,8 @@ def finish_step(i, n, a, b, c, *, eps, delta, op):
         z = c + 2 * eps * a
         return z + eps * eps if i == 0 else z
     f = BEAVER_OPS[op]
-    z = c + f(eps, b) + f(a, delta)  # c already has the result's (broadcast) shape
-    return z + f(eps, delta) if i == 0 else z
+    # Party 0 folds eps * delta into its first product: op(eps, b_0 + delta).
+    return c + f(eps, b + delta if i == 0 else b) + f(a, delta)  # c has the result's (broadcast) shape
 
 
 @party_step("beaver.finish_and_mask")
