@@ -8,6 +8,7 @@
 """
 
 from . import data, errors
+from .i18n import get_language, set_language
 from .federated import FederatedDataLoader, FederatedDataset, federated_average
 from .hook import TorchHook
 from .tensors import AdditiveSharingTensor, FixedPrecisionTensor, PointerTensor
@@ -16,4 +17,5 @@ from .workers import BaseWorker, InProcessTransport, Transport, VirtualWorker, l
 __version__ = "0.1.0"
 
 __all__ = ["AdditiveSharingTensor", "FixedPrecisionTensor", "TorchHook", "VirtualWorker", "BaseWorker", "Transport", "InProcessTransport", "PointerTensor", "local_worker", "errors", "data",
-           "FederatedDataset", "FederatedDataLoader", "federated_average"]
+           "FederatedDataset", "FederatedDataLoader", "federated_average",
+           "set_language", "get_language"]

@@ -39,6 +39,17 @@ class MessageRecord:
     time: float = 0.0
 
 
+def _describe(message):
+    """What the log shows as the message's operation: the torch op, protocol step or dealt material."""
+    if isinstance(message, RunCommand):
+        return message.op if isinstance(message.op, str) else ""
+    if isinstance(message, RunStep):
+        return message.step if isinstance(message.step, str) else ""
+    if isinstance(message, Deal):
+        return ",".join(str(item[0]) for item in message.items if isinstance(item, (list, tuple)) and item)
+    return ""
+
+
 def resolve_op(name):
     """``"add.Tensor"`` -> ``torch.ops.aten.add.Tensor``; refuses anything else."""
     if not isinstance(name, str) or not _OP_NAME.match(name) or name.split(".")[0] in _FORBIDDEN_OPS:
@@ -65,6 +76,7 @@ class BaseWorker:
         self.message_log = collections.deque(maxlen=log_size)
         self.transport = InProcessTransport(self)
         self._dealer = None
+        self._message_observers = []
         self._dealer_streams = {}  # provider id -> PRNG stream shared with it (seeded dealing)
         self._party_streams = weakref.WeakKeyDictionary()  # as a provider: party worker -> stream
         self._seed = None
@@ -90,6 +102,11 @@ class BaseWorker:
     def __repr__(self):
         return f"<{type(self).__name__} id:{self.id} #objects:{len(self._objects)}>"
 
+    def observe_messages(self, callback):
+        """Call ``callback(record)`` with each :class:`MessageRecord` this worker logs; returns an unsubscribe function."""
+        self._message_observers.append(callback)
+        return lambda: self._message_observers.remove(callback) if callback in self._message_observers else None
+
     # -- receiving -------------------------------------------------------
     def recv_msg(self, payload):
         """Decode a request, act on it and return the encoded reply."""
@@ -99,7 +116,7 @@ class BaseWorker:
             for obj_id in release:
                 self._objects.pop(obj_id, None)
             kind = message.KIND
-            op = getattr(message, "op", "")
+            op = _describe(message)
             reply = Reply(self._handle(message, sender))
         except PyPrivateError as exc:
             reply = ErrorReply(type(exc).__name__, str(exc))
@@ -110,7 +127,13 @@ class BaseWorker:
             out = serde.encode(reply, self.id)
         except TypeError as exc:
             out = serde.encode(ErrorReply("RemoteExecutionError", str(exc)), self.id)
-        self.message_log.append(MessageRecord(kind, sender, self.id, len(payload), len(out), op, time.time()))
+        record = MessageRecord(kind, sender, self.id, len(payload), len(out), op, time.time())
+        self.message_log.append(record)
+        for callback in list(self._message_observers):
+            try:
+                callback(record)
+            except Exception:  # an observer (a widget) must never break the worker
+                pass
         return out
 
     def _handle(self, message, sender="?"):

@@ -1,0 +1,16 @@
+"""Widgets that let learners watch private computation happen (ipywidgets and matplotlib).
+
+- :class:`StoreView`: what each worker holds, live.
+- :class:`SharesView`: the shares of a secret and what they add up to (for teaching only).
+- :class:`MessagesView`: the messages that crossed the wire, and their bytes.
+- :class:`LossCurve`: a training curve that redraws in place and stays in the saved notebook.
+
+They import and run without a display; labels follow ``set_language(...)``.
+"""
+
+from .loss_curve import LossCurve
+from .messages_view import MessagesView, Total
+from .shares_view import SharesView
+from .store_view import ObjectRow, StoreView
+
+__all__ = ["StoreView", "SharesView", "MessagesView", "LossCurve", "ObjectRow", "Total"]
