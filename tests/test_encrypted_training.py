@@ -162,3 +162,16 @@ def test_stores_stay_bounded_over_many_encrypted_steps(trio):
         sizes.append(len(bob._objects) + len(alice._objects))
     assert max(sizes[10:]) == min(sizes[10:])  # nothing piles up
     assert james._objects == {}
+
+
+def test_shared_model_can_be_fetched_while_the_graph_is_alive(trio):
+    bob, alice, james = trio
+    plain = nn.Linear(2, 1)
+    model = nn.Linear(2, 1)
+    model.load_state_dict(plain.state_dict())
+    model.fix_precision().share(bob, alice, crypto_provider=james, requires_grad=True)
+    x = torch.ones(1, 2).fix_precision().share(bob, alice, crypto_provider=james)  # a single row
+    loss = model(x).sum()
+    loss.backward()  # `loss` still holds the graph, as in the Part 12 loop
+    model.get().float_precision()
+    assert torch.allclose(model.weight, plain.weight, atol=1e-3)

@@ -109,3 +109,9 @@ def test_pointer_gradient_is_a_pointer_at_the_same_worker(bob):
     (x * x).sum().backward()
     assert isinstance(x.grad, sy.PointerTensor) and x.grad.location is bob
     assert torch.equal(x.grad.get(), torch.tensor([2.0, 4.0]))
+
+
+def test_expanded_single_element_can_be_sent(bob):
+    t = torch.tensor(5).expand(1, 1)
+    assert t.stride() == (0, 0)
+    assert torch.equal(t.send(bob).get(), torch.tensor([[5]]))

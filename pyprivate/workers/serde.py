@@ -63,7 +63,10 @@ def _encode_tensor(t):
     if t.dtype not in _DTYPE_NAMES:
         raise TypeError(f"tensors of dtype {t.dtype} cannot be sent")
     header = msgpack.ExtType(_EXT_TENSOR, msgpack.packb([_DTYPE_NAMES[t.dtype], list(t.shape)]))
-    return [header, memoryview(t.contiguous().reshape(-1).view(torch.uint8).numpy())]
+    flat = t.reshape(-1)
+    if flat.numel() and flat.stride(0) != 1:  # e.g. an expanded single element has stride 0
+        flat = torch.empty_like(flat, memory_format=torch.contiguous_format).copy_(flat)
+    return [header, memoryview(flat.view(torch.uint8).numpy())]
 
 
 def _list_hook(items):
