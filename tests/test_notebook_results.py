@@ -26,6 +26,7 @@ class CellRun(NamedTuple):
 
     source: str
     text: str
+    mimes: frozenset = frozenset()  # every MIME type displayed, e.g. "image/png"
 
 
 def notebook_path(slug, lang="en"):
@@ -56,7 +57,23 @@ def run_notebook(path, timeout=120):
     client = NotebookClient(notebook, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}})
     client.execute()
-    return [CellRun(cell.source, output_text(cell)) for cell in notebook.cells if cell.cell_type == "code"]
+    return [CellRun(cell.source, output_text(cell), output_mimes(cell))
+            for cell in notebook.cells if cell.cell_type == "code"]
+
+
+def output_mimes(cell):
+    """The MIME types of a code cell's rich outputs (widgets, images)."""
+    return frozenset(mime for output in cell.get("outputs", []) for mime in output.get("data", {}))
+
+
+WIDGET = "application/vnd.jupyter.widget-view+json"
+
+
+def mimes_of(cells, snippet):
+    """The MIME types displayed by the one code cell whose source contains ``snippet``."""
+    matches = [cell.mimes for cell in cells if snippet in cell.source]
+    assert len(matches) == 1, f"expected one code cell with {snippet!r}, found {len(matches)}"
+    return matches[0]
 
 
 def outputs_of(cells, snippet, exact=False):
@@ -203,3 +220,9 @@ def test_only_the_model_travelled(federated):
     # 5 rounds x 3 workers; no images and no gradients on the way back.
     assert send_mb == pytest.approx(15 * model_mb, rel=0.1)
     assert get_mb == pytest.approx(15 * model_mb, rel=0.1)
+
+
+def test_notebooks_1_and_2_show_their_widgets(pointers, federated):
+    assert WIDGET in mimes_of(pointers, "StoreView(bob)")
+    curve = mimes_of(federated, "curve = LossCurve(")
+    assert "image/png" in curve  # the live curve leaves a picture in the executed notebook

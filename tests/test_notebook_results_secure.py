@@ -8,7 +8,7 @@ the numbers are read from the outputs a learner sees.
 import re
 
 import pytest
-from test_notebook_results import floats, notebook_path, output_of, run_notebook
+from test_notebook_results import WIDGET, floats, mimes_of, notebook_path, output_of, run_notebook
 
 RING = 2**64
 
@@ -232,3 +232,13 @@ def test_cost_of_one_step(mnist):
 
     (rounds,) = floats(r"rounds in one training step: (\d+)", output_of(mnist, "counter = RoundCounter(workers[0])"))
     assert rounds > 18  # at least the two ReLU comparisons of the forward pass
+
+
+def test_notebooks_3_to_5_show_their_widgets(sharing, network, mnist):
+    assert WIDGET in mimes_of(sharing, "StoreView(bob, alice)")
+    assert WIDGET in mimes_of(sharing, "SharesView(fresh)")
+    assert WIDGET in mimes_of(sharing, "messages = MessagesView(")
+    assert WIDGET in mimes_of(network, "SharesView(model.fc1.weight)")
+    assert "image/png" in mimes_of(network, "curve.show()")
+    assert WIDGET in mimes_of(mnist, "SharesView(targets[0])")
+    assert "image/png" in mimes_of(mnist, "curve = LossCurve(")
