@@ -9,7 +9,7 @@ TORCH ?= torch==2.13.0
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.pyprivate-installed
 
-.PHONY: setup lab test clean translations
+.PHONY: setup lab test test-browser clean translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,7 @@ $(BIN)/python:
 # Torch goes in first and pinned: a bare "torch" would pull a multi-GB CUDA build.
 $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet "$(TORCH)"
-	$(BIN)/python -m pip install --quiet -e ".[notebook,test]"
+	$(BIN)/python -m pip install --quiet -e ".[notebook,test,browser]"
 	touch $@
 
 setup: $(STAMP)
@@ -32,6 +32,13 @@ test: setup
 	rm -rf build/notebooks
 	$(BIN)/python tools/build_notebooks.py build/notebooks
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env --durations=10 tests build/notebooks
+
+# Every English tutorial in a real JupyterLab in headless Chromium: Debian's
+# chromium (installed with apt when missing), driven by Playwright, which
+# never downloads a browser. Screenshots go to build/screenshots/.
+test-browser: setup
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+	$(BIN)/python -m pytest -p no:cacheprovider browser_tests
 
 # Translators: after editing translations/<lang>/*.po, or when an English tutorial changed.
 # Extracts the English prose, merges it into every catalog, rebuilds the translated

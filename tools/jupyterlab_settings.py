@@ -1,4 +1,4 @@
-"""Make JupyterLab open jupytext Markdown (.md) files as notebooks.
+"""Make JupyterLab open jupytext Markdown (.md) files as notebooks (and render every cell).
 
 Usage: python tools/jupyterlab_settings.py PREFIX   (e.g. .venv or $CONDA_PREFIX)
 Writes PREFIX/share/jupyter/lab/settings/overrides.json, which JupyterLab
@@ -10,6 +10,12 @@ import sys
 from pathlib import Path
 
 VIEWERS = {"markdown": "Jupytext Notebook", "myst": "Jupytext Notebook"}
+# Tutorials are short: render every cell (so widgets and figures are always drawn),
+# and do not ask learners about news feeds in a classroom.
+OTHER = {
+    "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},
+    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false"},
+}
 
 
 def main(prefix):
@@ -18,6 +24,8 @@ def main(prefix):
     settings = json.loads(path.read_text()) if path.exists() else {}
     docmanager = settings.setdefault("@jupyterlab/docmanager-extension:plugin", {})
     docmanager.setdefault("defaultViewers", {}).update(VIEWERS)
+    for plugin, values in OTHER.items():
+        settings.setdefault(plugin, {}).update(values)
     path.write_text(json.dumps(settings, indent=2) + "\n")
 
 
