@@ -9,7 +9,7 @@ integral public factors multiply exactly, with no truncation.
 """
 
 import torch
-from torch.utils._pytree import tree_flatten, tree_map
+from ..tree import leaves, tree_map
 
 from ..errors import NotRemoteError, PyPrivateError, UnsupportedOperationError
 from .fixed_precision import OPS, FixedPrecisionTensor
@@ -25,14 +25,14 @@ def _fpt(x):
 
 def encoder_of(args):
     """The encoder shared by every FixedPrecisionTensor in ``args``."""
-    encoders = {(t.base, t.precision_fractional): t.encoder for t in tree_flatten(args)[0] if _fpt(t)}
+    encoders = {(t.base, t.precision_fractional): t.encoder for t in leaves(args) if _fpt(t)}
     if len(encoders) > 1:
         raise PyPrivateError(f"cannot mix fixed precision settings {sorted(encoders)} in one operation")
     return next(iter(encoders.values()))
 
 
 def dtype_of(args):
-    return next(t.dtype for t in tree_flatten(args)[0] if _fpt(t))
+    return next(t.dtype for t in leaves(args) if _fpt(t))
 
 
 def enc(x, encoder):

@@ -9,7 +9,7 @@ optimizers run over pointers unchanged: gradients are pointers too.
 """
 
 import torch
-from torch.utils._pytree import tree_flatten, tree_map
+from ..tree import leaves, tree_map
 
 from .. import ids
 from ..errors import (
@@ -120,9 +120,9 @@ class PointerTensor(torch.Tensor):
     def __torch_dispatch__(cls, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
         name = op_label(func)
-        leaves = tree_flatten((args, kwargs))[0]
-        pointers = [a for a in leaves if isinstance(a, PointerTensor)]
-        location = _common_location(name, pointers, leaves)
+        flat = leaves((args, kwargs))
+        pointers = [a for a in flat if isinstance(a, PointerTensor)]
+        location = _common_location(name, pointers, flat)
         if func in _ALIASING_OPS or (func is aten.view.default and list(args[1]) == list(args[0].shape)):
             src = args[0]
             return cls(src._ref, src.shape, src.dtype)
@@ -152,7 +152,7 @@ class PointerTensor(torch.Tensor):
         return tuple(out) if isinstance(out, list) and len(func._schema.returns) > 1 else out
 
 
-def _common_location(name, pointers, leaves):
+def _common_location(name, pointers, flat):
     locations = {}
     for p in pointers:
         locations.setdefault(id(p.location), p.location)
@@ -163,7 +163,7 @@ def _common_location(name, pointers, leaves):
             "an operation runs where its data is, so bring them to one worker first"
         )
     location = pointers[0].location
-    for a in leaves:
+    for a in flat:
         if isinstance(a, torch.Tensor) and not isinstance(a, PointerTensor) and a.dim() > 0:
             raise LocalRemoteMixError(
                 f"{name}: cannot combine a pointer to data at {location.id} with a local tensor of "

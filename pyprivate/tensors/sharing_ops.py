@@ -7,7 +7,7 @@ operation raises an error naming it.
 """
 
 import torch
-from torch.utils._pytree import tree_flatten, tree_map
+from ..tree import leaves, tree_map
 
 from ..crypto import argmax as argmax_protocol
 from ..crypto import beaver, comparison, linear, truncation
@@ -62,9 +62,9 @@ SHAREWISE = [
 
 @OPS.implements(*SHAREWISE)
 def sharewise(func, args, kwargs):
-    leaves = tree_flatten((args, kwargs))[0]
-    parties = _parties(func, *leaves)
-    if func is not aten.index.Tensor and any(isinstance(a, torch.Tensor) and not _shared(a) for a in leaves):
+    flat = leaves((args, kwargs))
+    parties = _parties(func, *flat)
+    if func is not aten.index.Tensor and any(isinstance(a, torch.Tensor) and not _shared(a) for a in flat):
         raise UnsupportedOperationError(f"{op_label(func)} cannot mix shared and public tensors")
     name = f"{func._opname}.{func._overloadname}"
     per_party = [tree_map(lambda a, i=i: a.shares[i] if _shared(a) else a, list(args)) for i in range(parties.n)]

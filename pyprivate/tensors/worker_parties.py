@@ -8,7 +8,7 @@ provider *worker*, which sends its shares straight to the parties so that
 the data scientist's process never sees them.
 """
 
-from torch.utils._pytree import tree_map
+from ..tree import tree_map
 
 from ..crypto.parties import Parties
 from ..errors import CryptoProviderError, ObjectNotFoundError, WorkerMismatchError

@@ -9,7 +9,7 @@ import weakref
 from dataclasses import dataclass
 
 import torch
-from torch.utils._pytree import tree_flatten, tree_map
+from ..tree import leaves, tree_map
 
 from .. import ids
 from ..errors import MessageDecodeError, ObjectNotFoundError, PyPrivateError, UnsupportedOperationError
@@ -268,7 +268,7 @@ class BaseWorker:
         inputs: their results always get new ids, as each pointer owns its id.
         """
         # Store results only once the whole operation has succeeded.
-        inputs = {id(obj): ref.obj_id for ref in tree_flatten(inputs_tree)[0]
+        inputs = {id(obj): ref.obj_id for ref in leaves(inputs_tree)
                   if isinstance(ref, Ref) for obj in [self._objects[ref.obj_id]]}
         stored = {}
 
