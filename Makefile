@@ -25,7 +25,7 @@ setup: $(STAMP)
 
 lab: setup
 	$(BIN)/python tools/jupyterlab_settings.py $(VENV)
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab notebooks/ $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 # Unit tests and every tutorial, in every language, in one pytest run.
 test: setup
