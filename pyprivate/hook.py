@@ -1,14 +1,14 @@
 """TorchHook: the one place where pyprivate adds methods to torch.
 
-``sy.TorchHook(torch)`` gives every tensor ``.send(worker)`` and ``.get()``,
-and every ``nn.Module`` ``.send(worker)``, ``.get()``, ``.copy()`` and
-``.location``. Calling it again changes nothing.
+``sy.TorchHook(torch)`` gives every tensor ``.send(worker)``, ``.get()``,
+``.fix_precision()``, ``.share(...)`` and ``.float_precision()``; every
+``nn.Module`` ``.send``, ``.get``, ``.copy``, ``.location``,
+``.fix_precision``, ``.share`` and ``.float_precision``; and every optimizer
+``.fix_precision()``. Calling it again changes nothing.
 """
 
 import torch
-from torch import nn
-
-from torch import optim
+from torch import nn, optim
 
 from . import modules
 from .errors import NotRemoteError, PyPrivateError
@@ -76,7 +76,7 @@ class TorchHook:
         install()
 
     def __repr__(self):
-        return "<TorchHook: torch tensors have .send() and .get()>"
+        return "<TorchHook: tensors and modules have .send(), .get(), .fix_precision(), .share() ...>"
 
 
 def install():
