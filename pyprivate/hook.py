@@ -42,7 +42,16 @@ def _tensor_float_precision(self):
 
 
 def _optimizer_fix_precision(self):
-    """Kept for the tutorials: fixed precision tensors encode the optimizer's numbers themselves."""
+    """Returns the optimizer, ready for fixed precision parameters (as in the tutorials).
+
+    Fixed precision tensors encode the optimizer's numbers themselves. For
+    plain SGD this also turns on torch's ``foreach`` update, so that a step
+    updates every secret-shared parameter in one secure protocol run.
+    """
+    if isinstance(self, optim.SGD):
+        for group in self.param_groups:
+            plain = not (group.get("momentum") or group.get("weight_decay") or group.get("maximize"))
+            group["foreach"] = plain or group.get("foreach")
     return self
 
 

@@ -175,3 +175,44 @@ def test_shared_model_can_be_fetched_while_the_graph_is_alive(trio):
     loss.backward()  # `loss` still holds the graph, as in the Part 12 loop
     model.get().float_precision()
     assert torch.allclose(model.weight, plain.weight, atol=1e-3)
+
+
+def test_optimizer_step_updates_all_parameters_in_one_protocol_run(trio):
+    bob, alice, james = trio
+    torch.manual_seed(2)
+    plain = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    secure = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    secure.load_state_dict(plain.state_dict())
+    secure.fix_precision().share(bob, alice, crypto_provider=james, requires_grad=True)
+    opt = optim.SGD(secure.parameters(), lr=0.05).fix_precision()
+    plain_opt = optim.SGD(plain.parameters(), lr=0.05)
+    x = torch.randn(5, 3)
+    sx = x.fix_precision().share(bob, alice, crypto_provider=james)
+    for model, optimizer, data in ((plain, plain_opt, x), (secure, opt, sx)):
+        optimizer.zero_grad()
+        (model(data) ** 2).mean().backward()
+    before = len(james.message_log)
+    opt.step()
+    assert [r.kind for r in list(james.message_log)[before:]] == ["deal"]  # one bundle for 4 parameters
+    plain_opt.step()
+    for p, s in zip(plain.parameters(), secure.parameters()):
+        assert torch.allclose(s.copy().get().float_precision(), p.detach(), atol=2e-3)
+
+
+def test_sgd_with_momentum_still_works_step_by_step(trio):
+    bob, alice, james = trio
+    model = nn.Linear(2, 1)
+    plain = nn.Linear(2, 1)
+    plain.load_state_dict(model.state_dict())
+    model.fix_precision().share(bob, alice, crypto_provider=james, requires_grad=True)
+    opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.5).fix_precision()
+    plain_opt = optim.SGD(plain.parameters(), lr=0.1, momentum=0.5)
+    assert opt.param_groups[0]["foreach"] is not True
+    x = torch.tensor([[1.0, 2.0]])
+    sx = x.fix_precision().share(bob, alice, crypto_provider=james)
+    for _ in range(2):
+        for m, o, d in ((model, opt, sx), (plain, plain_opt, x)):
+            o.zero_grad()
+            m(d).sum().backward()
+            o.step()
+    assert torch.allclose(model.weight.copy().get().float_precision(), plain.weight.detach(), atol=2e-3)

@@ -127,3 +127,37 @@ def measure_local_truncation_failure(
     result = reconstruct(local_truncate(parties, parties.deal(share(x, 2, prng)), divisor))
     error = result - floor_div(x, divisor)
     return (error.abs() > 1).double().mean().item()
+
+
+@party_step("trunc.scale_mask_many")
+def scale_mask_many_step(i, n, *tensors, factor, offset):
+    """Reveal c_k = factor*x_k + r_k (+ K at party 0) for every pair (x_k, r_k)."""
+    pairs = zip(tensors[0::2], tensors[1::2])
+    return (), tuple(mask_step(i, n, x * factor, r, offset=offset) for x, r in pairs)
+
+
+@party_step("trunc.finish_add_many")
+def finish_add_many_step(i, n, *tensors, cs, divisor, offset):
+    """t_k + (this party's share of factor*x_k / D), for every (t_k, r_msb_k, r_div_k)."""
+    triples = zip(tensors[0::3], tensors[1::3], tensors[2::3], cs)
+    return tuple(t + finish_step(i, n, m, d, c=c, divisor=divisor, offset=offset) for t, m, d, c in triples)
+
+
+def scaled_add_many(parties: Parties, targets: list, xs: list, factor: int, divisor: int) -> list:
+    """Shares of t_k + factor * x_k / D for many tensors at once, in one bundle and two rounds.
+
+    This is an optimizer step, ``p -= lr * grad`` with lr = factor / D in
+    fixed point: every parameter is truncated in the same protocol run.
+
+    1. The dealer deals truncation material for every x_k in one bundle.
+    2. Each party reveals c_k = factor * x_k + r_k (+ K): one message per party.
+    3. Each party adds its share of the quotient (see ``truncate``) to t_k.
+    """
+    offset = offset_for(divisor)
+    items = [("truncation_material", dict(shape=tuple(parties.shape(x)), divisor=divisor)) for x in xs]
+    material = [tuple(parties.deal(s) for s in m) for m in parties.dealer.bundle(items, parties.n)]
+    per_party = [[h for x, (r, _, _) in zip(xs, material) for h in (x[i], r[i])] for i in range(parties.n)]
+    _, cs = parties.run_open("trunc.scale_mask_many", per_party, ["trunc.c"] * len(xs), factor=factor, offset=offset)
+    per_party = [[h for t, (_, m, d) in zip(targets, material) for h in (t[i], m[i], d[i])] for i in range(parties.n)]
+    results = parties.run("trunc.finish_add_many", per_party, cs=cs, divisor=divisor, offset=offset)
+    return [list(column) for column in zip(*[r if isinstance(r, (tuple, list)) else (r,) for r in results])]

@@ -13,7 +13,8 @@ from ..tree import leaves, tree_map
 
 from ..errors import NotRemoteError, PyPrivateError, UnsupportedOperationError
 from .fixed_precision import OPS, FixedPrecisionTensor
-from .sharing import AdditiveSharingTensor
+from ..crypto import truncation
+from .sharing import AdditiveSharingTensor, check_workers
 from .sharing_ops import SHAREWISE
 
 aten = torch.ops.aten
@@ -343,3 +344,30 @@ def to_python(func, args, kwargs):
         "a fixed precision value is not a Python number yet: decode it with .float_precision() "
         "(after .get() if it is shared)"
     )
+
+
+@OPS.implements(aten._foreach_add_.List)
+def foreach_add_(func, args, kwargs):
+    """``torch._foreach_add_(params, grads, alpha=-lr)``: a whole optimizer step at once.
+
+    When every tensor is shared among the same workers and ``alpha`` needs a
+    truncation, all parameters are updated in one protocol run (one dealer
+    bundle, two rounds) instead of one per parameter.
+    """
+    targets, others = args[0], args[1]
+    alpha = kwargs.get("alpha", args[2] if len(args) > 2 else 1)
+    e = encoder_of(targets)
+    children = [enc(o, e) for o in others]
+    tensors = [t.child for t in targets] + children
+    shared = [c for c in tensors if isinstance(c, AdditiveSharingTensor)]
+    if _integral(alpha) is None and len(shared) == len(tensors) and all(
+            c.parties.same_workers(shared[0].parties) for c in shared):
+        parties = check_workers("_foreach_add_", shared)
+        new = truncation.scaled_add_many(parties, [t.child.shares for t in targets], [c.shares for c in children],
+                                         int(e.encode(torch.tensor(float(alpha))).item()), e.scale)
+        for target, shares in zip(targets, new):
+            target.child = AdditiveSharingTensor(shares, parties)
+        return None
+    for target, child in zip(targets, children):
+        target.child = _add(target.child, child if alpha == 1 else mul_public(child, alpha, e))
+    return None

@@ -77,3 +77,18 @@ def test_local_truncation_failure_rate_is_about_x_over_2_64():
     print(f"\nlocal truncation failure rate (D=1000): {rates}; theory 2^-5 = 0.031, 2^-9 = 0.0020")
     assert 0.025 < rates[60] < 0.038
     assert 0.001 < rates[56] < 0.003
+
+
+def test_scaled_add_many_updates_every_tensor_in_two_rounds():
+    from pyprivate.crypto import PRNG, Dealer, LocalParties, reconstruct, share
+    from pyprivate.crypto.truncation import scaled_add_many
+
+    p = LocalParties(2, Dealer(PRNG(seed=1)))
+    gen = torch.Generator().manual_seed(0)
+    ts = [torch.randint(-10**9, 10**9, s, generator=gen) for s in ((30, 4), (7,))]
+    xs = [torch.randint(-10**9, 10**9, s, generator=gen) for s in ((30, 4), (7,))]
+    out = scaled_add_many(p, [share(t, 2, PRNG(2)) for t in ts], [share(x, 2, PRNG(3)) for x in xs], -20, 1000)
+    assert p.rounds == 1  # one opening for all tensors (then a local finish)
+    for o, t, x in zip(out, ts, xs):
+        error = reconstruct(o) - (t + torch.div(x * -20, 1000, rounding_mode="floor"))
+        assert set(error.unique().tolist()) <= {0, 1}
