@@ -70,3 +70,7 @@ def error_class(name):
 
 class CryptoProviderError(PyPrivateError, ValueError):
     """A secure operation needs a crypto provider and none was given."""
+
+
+class WorkerUnreachableError(PyPrivateError, ConnectionError):
+    """A worker in another process did not answer (stopped, killed or unreachable)."""

@@ -1,0 +1,72 @@
+"""Workers in separate processes (torch.distributed.rpc on loopback) run the same code as in-process."""
+
+import json
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NAMES = ["bob", "alice", "james"]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run_group(mode):
+    """Start three worker processes and the notebook side; return its JSON output. Nothing outlives this."""
+    master = f"127.0.0.1:{free_port()}"
+    world = len(NAMES) + 1
+    workers = [subprocess.Popen([sys.executable, "-m", "pyprivate.worker", "--name", name, "--rank", str(rank),
+                                 "--world", str(world), "--master", master, "--timeout", "10"],
+                                cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+               for rank, name in enumerate(NAMES, start=1)]
+    try:
+        extra = [str(workers[1].pid)] if mode == "kill" else []
+        done = subprocess.run([sys.executable, str(ROOT / "tests" / "rpc_scripts" / "notebook_side.py"),
+                               str(world), master, mode, *extra],
+                              cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr[-3000:]
+        return json.loads(done.stdout.strip().splitlines()[-1]), workers
+    finally:
+        for process in workers:
+            try:
+                process.wait(timeout=20 if mode == "normal" else 1)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def in_process_part12():
+    sys.path.insert(0, str(ROOT / "tests" / "rpc_scripts"))
+    import notebook_side
+    import pyprivate as sy
+
+    names = [sy.VirtualWorker(id=name) for name in NAMES]
+    for worker in names:
+        worker.seed(0)
+    return notebook_side.part12(*names)
+
+
+def test_three_worker_processes_run_part1_and_part12():
+    out, workers = run_group("normal")
+    assert out["repr"] == "<RemoteWorker id:bob>"
+    assert out["part1"] == [2, 4, 6, 8, 10]
+    assert out["grad"] == [2.0, 4.0]
+    local = in_process_part12()
+    assert len(out["part12"]) == len(local)
+    assert max(abs(a - b) for a, b in zip(out["part12"], local)) < 0.02  # same training, other randomness
+    assert out["part12"][-1] < out["part12"][0]
+    assert all(p.returncode == 0 for p in workers)  # the group shut down cleanly
+
+
+def test_a_killed_worker_gives_a_clear_error_not_a_hang():
+    out, workers = run_group("kill")
+    assert "alice" in out["error"] and "did not answer" in out["error"]
+    assert out["seconds"] < 30
+    assert all(p.poll() is not None for p in workers)  # no stray processes
