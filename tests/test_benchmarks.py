@@ -19,3 +19,12 @@ def test_federated_mnist_quick(capsys):
     results = federated_mnist.main(["--quick", "--workers", "2"])
     assert set(results) == {"central", "federated SGD", "federated averaging"}
     assert "held-out accuracy" in capsys.readouterr().out
+
+
+def test_processes_benchmark_quick(capsys):
+    from benchmarks import mnist_rpc
+
+    r = mnist_rpc.main(["--quick"])
+    assert r["processes_ms"] > 0 and r["in_process_ms"] > 0
+    assert r["rounds_per_batch"] == r["in_process_rounds_per_batch"] > 10  # the same protocol either way
+    assert "rounds per batch" in capsys.readouterr().out

@@ -93,3 +93,4 @@ def serve(name, rank, world, master="127.0.0.1:29500", timeout=30.0):
 def leave(graceful=True):
     """Leave the group (``graceful``: wait for the other processes to finish too)."""
     _rpc().shutdown(graceful=graceful)
+    _served.pop("handles", None)
