@@ -20,9 +20,25 @@ EXPECTED = {
 ERROR_LINE = re.compile(r"^(Traceback \(most recent call last\)|[A-Za-z_.]*(Error|Exception)\b.*)", re.M)
 
 
-def run_all_cells(page):
-    page.get_by_role("menuitem", name="Run", exact=True).click()
-    page.get_by_role("menuitem", name=re.compile(r"^Run All Cells")).click()
+STARTED = """() => {
+    const p = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt');
+    return p !== null && /\\[(\\d+|\\*)\\]/.test(p.textContent);
+}"""
+
+
+def run_all_cells(page, attempts=3):
+    """Run > Run All Cells, again if the kernel was not ready and nothing started."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for _ in range(attempts):
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_role("menuitem", name=re.compile(r"^Run All Cells")).click()
+        try:
+            page.wait_for_function(STARTED, timeout=20_000)
+            return
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+    raise AssertionError(f"Run All Cells started no cell in {attempts} attempts")
 
 
 def wait_until_done(page, timeout_s=240):
