@@ -47,12 +47,6 @@ def and_finish_step(i, n, a, b, c, *, eps, delta):
     return z ^ (eps & delta) if i == 0 else z
 
 
-def _and_result(i, a, b, c, eps, delta):
-    """This party's XOR share of x & y, from the opened eps = x ^ a, delta = y ^ b."""
-    z = c ^ (eps & b) ^ (a & delta)
-    return z ^ (eps & delta) if i == 0 else z
-
-
 def _level_operands(g, p, shift):
     """This level's ANDs, stacked: p & (g << d) and, unless it is the last level, p & (p << d)."""
     if shift == KOGGE_STONE_SHIFTS[-1]:
@@ -78,7 +72,7 @@ def adder_start_step(i, n, x, y, a, b, *, owners=None, negate=False):
 @party_step("bin.adder.level")
 def adder_level_step(i, n, p0, g, p, a, b, c, a_next, b_next, *, eps, delta, shift, first):
     """Finish the previous round's AND, update (g, p), reveal this level's masked ANDs."""
-    product = _and_result(i, a, b, c, eps, delta)
+    product = and_finish_step(i, n, a, b, c, eps=eps, delta=delta)
     if first:
         g, p = product, p0
     else:
@@ -90,7 +84,7 @@ def adder_level_step(i, n, p0, g, p, a, b, c, a_next, b_next, *, eps, delta, shi
 @party_step("bin.adder.sum")
 def adder_sum_step(i, n, p0, g, a, b, c, *, eps, delta):
     """Finish the last level's AND; x + y = p0 ^ (g << 1)."""
-    g = g ^ _and_result(i, a, b, c, eps, delta)[0]
+    g = g ^ and_finish_step(i, n, a, b, c, eps=eps, delta=delta)[0]
     return p0 ^ (g << 1)
 
 

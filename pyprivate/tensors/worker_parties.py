@@ -13,7 +13,7 @@ from ..tree import tree_map
 from ..crypto.parties import Parties
 from ..errors import CryptoProviderError, ObjectNotFoundError, WorkerMismatchError
 from ..workers.client import RemoteRef, request
-from ..workers.messages import Deal, GetObject, Ref, RunStep, TensorMeta
+from ..workers.messages import Deal, GetObject, Ref, RunCommand, RunStep, TensorMeta
 from .pointer import PointerTensor
 
 
@@ -104,8 +104,6 @@ class WorkerParties(Parties):
 
     def command(self, op_name, per_party_args, kwargs=None):
         """Run one torch operation on every party's share (``per_party_args`` hold handles)."""
-        from ..workers.messages import RunCommand
-
         out = []
         for i, (worker, args) in enumerate(zip(self.workers, per_party_args, strict=True)):
             refs = tree_map(lambda a: self._ref(a, i) if isinstance(a, PointerTensor) else a, args)

@@ -14,7 +14,8 @@ import torch
 from ..errors import MessageDecodeError, UnknownMessageError
 from .messages import MESSAGE_TYPES, Ref, TensorMeta
 
-_EXT_TENSOR, _EXT_REF, _EXT_DTYPE, _EXT_META, _EXT_DEVICE, _EXT_TUPLE, _EXT_CONST = range(1, 8)
+# msgpack packs tuples as arrays itself (they arrive as lists), so there is no tuple extension.
+_EXT_TENSOR, _EXT_REF, _EXT_DTYPE, _EXT_META, _EXT_DEVICE, _EXT_CONST = 1, 2, 3, 4, 5, 7
 
 _DTYPES = {
     str(dt).removeprefix("torch."): dt
@@ -97,8 +98,6 @@ def _default(obj):
         return msgpack.ExtType(_EXT_DEVICE, str(obj).encode())
     if isinstance(obj, (torch.memory_format, torch.layout)) and obj in _CONSTANT_NAMES:
         return msgpack.ExtType(_EXT_CONST, _CONSTANT_NAMES[obj].encode())
-    if isinstance(obj, tuple):
-        return msgpack.ExtType(_EXT_TUPLE, _pack(list(obj)))
     raise TypeError(f"cannot put a {type(obj).__name__} into a message")
 
 
@@ -119,8 +118,6 @@ def _ext_hook(code, data):
         if data != b"cpu":
             raise MessageDecodeError(f"refused a payload naming device {data!r}")
         return torch.device("cpu")
-    if code == _EXT_TUPLE:
-        return tuple(_unpack(data))
     if code == _EXT_CONST:
         try:
             return _CONSTANTS[data.decode()]
