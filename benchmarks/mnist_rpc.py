@@ -10,11 +10,7 @@ the processes and for virtual workers in this process.
 """
 
 import argparse
-import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import torch
 
@@ -22,9 +18,6 @@ import pyprivate as sy
 from pyprivate.crypto.parties import Parties
 
 from . import mnist_encrypted
-
-ROOT = Path(__file__).resolve().parents[1]
-
 
 class RoundCounter:
     """Counts protocol rounds (openings) while it is active."""
@@ -54,33 +47,17 @@ def train(workers, provider, n_train):
     return ms, counter.rounds / len(train)
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def run(n_train=640):
     sy.TorchHook(torch)
     names = ["worker1", "worker2", "crypto_provider"]
     local = [sy.VirtualWorker(id=f"local_{name}") for name in names]
     local_ms, local_rounds = train(local[:2], local[2], n_train)
 
-    master = f"127.0.0.1:{free_port()}"
-    processes = [subprocess.Popen([sys.executable, "-m", "pyprivate.worker", "--name", name, "--rank", str(rank),
-                                   "--world", str(len(names) + 1), "--master", master],
-                                  cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                 for rank, name in enumerate(names, start=1)]
+    workers = sy.start_workers(*names)
     try:
-        remote = sy.join(world=len(names) + 1, master=master)
-        rpc_ms, rpc_rounds = train([remote["worker1"], remote["worker2"]], remote["crypto_provider"], n_train)
-        sy.leave()
+        rpc_ms, rpc_rounds = train(workers[:2], workers[2], n_train)
     finally:
-        for process in processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        sy.leave()
     return {"in_process_ms": local_ms, "processes_ms": rpc_ms, "rounds_per_batch": rpc_rounds,
             "in_process_rounds_per_batch": local_rounds}
 

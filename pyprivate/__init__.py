@@ -9,6 +9,7 @@
 
 from . import data, errors
 from .i18n import get_language, set_language
+from .workers.launch import start_workers
 from .workers.rpc import RemoteWorker, join, leave
 from .federated import FederatedDataLoader, FederatedDataset, federated_average
 from .hook import TorchHook
@@ -19,4 +20,4 @@ __version__ = "0.1.0"
 
 __all__ = ["AdditiveSharingTensor", "FixedPrecisionTensor", "TorchHook", "VirtualWorker", "BaseWorker", "Transport", "InProcessTransport", "PointerTensor", "local_worker", "errors", "data",
            "FederatedDataset", "FederatedDataLoader", "federated_average",
-           "set_language", "get_language", "RemoteWorker", "join", "leave"]
+           "set_language", "get_language", "RemoteWorker", "join", "leave", "start_workers"]

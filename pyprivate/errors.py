@@ -74,3 +74,7 @@ class CryptoProviderError(PyPrivateError, ValueError):
 
 class WorkerUnreachableError(PyPrivateError, ConnectionError):
     """A worker in another process did not answer (stopped, killed or unreachable)."""
+
+
+class GroupFormationError(PyPrivateError, ConnectionError):
+    """The processes of a worker group did not all join within the time limit."""

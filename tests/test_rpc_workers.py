@@ -69,4 +69,5 @@ def test_a_killed_worker_gives_a_clear_error_not_a_hang():
     out, workers = run_group("kill")
     assert "alice" in out["error"] and "did not answer" in out["error"]
     assert out["seconds"] < 30
+    assert out["leave_seconds"] < 15
     assert all(p.poll() is not None for p in workers)  # no stray processes

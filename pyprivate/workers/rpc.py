@@ -17,14 +17,27 @@ decoder never runs code, but the engine underneath does not promise that.
     # in the notebook
     workers = sy.join(world=4, master="127.0.0.1:29500")
     bob, alice, james = workers["bob"], workers["alice"], workers["james"]
+
+(:func:`pyprivate.workers.launch.start_workers` does all of this in one call
+on one machine.) The group forms at a rendezvous hosted by the notebook
+(rank 0): every process waits there at most ``timeout`` seconds, then
+raises :class:`~pyprivate.errors.GroupFormationError` instead of waiting
+for torch's default 30 minutes.
 """
 
-from ..errors import WorkerUnreachableError
+import threading
+import time
+import warnings
+from datetime import timedelta
+from urllib.parse import parse_qs, urlparse
+
+from ..errors import GroupFormationError, PyPrivateError, WorkerUnreachableError
 from .base import BaseWorker, VirtualWorker
 from .client import local_worker
 from .transport import Transport
 
 _served = {}  # the worker this process runs, under "worker"
+_SCHEME = "pyprivate"  # tcp:// rendezvous with a time limit
 
 
 def _rpc():
@@ -65,8 +78,77 @@ class RemoteWorker(BaseWorker):
         return f"<RemoteWorker id:{self.id}>"
 
 
+def _rendezvous(url, **kwargs):
+    """torch's tcp:// rendezvous, but waiting at most the ``timeout`` given in the URL."""
+    import torch.distributed as dist
+
+    parsed = urlparse(url)
+    query = {key: values[-1] for key, values in parse_qs(parsed.query).items()}
+    rank, world = int(query["rank"]), int(query["world_size"])
+    store = dist.TCPStore(parsed.hostname, parsed.port, world, is_master=rank == 0,
+                          timeout=timedelta(seconds=float(query["timeout"])), wait_for_workers=True)
+    yield store, rank, world
+    raise RuntimeError("a pyprivate group cannot re-form; start it again")
+
+
 def _options(master, timeout):
-    return _rpc().TensorPipeRpcBackendOptions(init_method=f"tcp://{master}", rpc_timeout=timeout)
+    import torch.distributed as dist
+
+    try:
+        dist.register_rendezvous_handler(_SCHEME, _rendezvous)
+    except RuntimeError:  # registered by an earlier join
+        pass
+    if ":" not in str(master):
+        raise PyPrivateError(f"master must be 'host:port', e.g. '127.0.0.1:29500', not {master!r}")
+    return _rpc().TensorPipeRpcBackendOptions(init_method=f"{_SCHEME}://{master}?timeout={float(timeout)}",
+                                              rpc_timeout=timeout)
+
+
+def _init(name, rank, world, master, timeout):
+    """``init_rpc``, with a clear error when the group does not form in time."""
+    if _rpc().is_available() and _joined():
+        raise PyPrivateError("this process is already in a worker group: call sy.leave() first")
+    rpc = _rpc()
+    _forget_earlier_groups(rpc)
+    try:
+        with warnings.catch_warnings():  # torch's deprecation notice about its own internal process group
+            warnings.filterwarnings("ignore", message=".*as a ProcessGroup", category=UserWarning)
+            rpc.init_rpc(name, rank=rank, world_size=world, rpc_backend_options=_options(master, timeout))
+    except (RuntimeError, ValueError) as exc:  # DistStoreError and DistNetworkError are RuntimeErrors
+        if rank == 0:
+            fix = (f"start the other {world - 1} with `python -m pyprivate.worker --name ... --rank 1..{world - 1} "
+                   f"--world {world} --master {master}` (or use sy.start_workers), then join again")
+        else:
+            fix = f"start the notebook side first (sy.join(world={world}, master={master!r})) and check the address"
+        raise GroupFormationError(
+            f"the group of {world} processes at {master} did not form within {timeout:g} s: {fix}. "
+            f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"
+        ) from None
+
+
+def _forget_earlier_groups(rpc):
+    """Let a process that left a group join a new one (a notebook run twice in one kernel).
+
+    torch numbers its ``init_rpc`` calls and its all-gathers per process, and
+    fresh worker processes start at 0, so a second group would wait forever.
+    Each pyprivate group has a store of its own and no gather is in flight
+    after ``leave``, so both counts can start again. (Private torch state:
+    ``tests/test_rpc_launch.py`` starts a group twice to catch a change.)
+    """
+    from torch.distributed.rpc import api
+
+    if hasattr(rpc, "_init_counter"):
+        with rpc._init_counter_lock:
+            rpc._init_counter = 0
+    if hasattr(api, "_all_gather_sequence_id"):
+        with api._all_gather_dict_lock:
+            api._all_gather_sequence_id.clear()
+
+
+def _joined():
+    from torch.distributed.rpc.api import _is_current_rpc_agent_set
+
+    return _is_current_rpc_agent_set()
 
 
 def _handles(own_name, timeout):
@@ -75,22 +157,48 @@ def _handles(own_name, timeout):
 
 
 def join(world, master="127.0.0.1:29500", timeout=30.0):
-    """Join the group as the local worker "me" (rank 0); returns ``{name: RemoteWorker}`` for the others."""
-    _rpc().init_rpc(local_worker.id, rank=0, world_size=world, rpc_backend_options=_options(master, timeout))
+    """Join the group as the local worker "me" (rank 0); returns ``{name: RemoteWorker}`` for the others.
+
+    Waits at most ``timeout`` seconds for all ``world - 1`` workers, then
+    raises :class:`~pyprivate.errors.GroupFormationError`.
+    """
+    _init(local_worker.id, 0, world, master, timeout)
     handles = _handles(local_worker.id, timeout)
     _served["handles"] = handles
     return handles
 
 
+def _stop():
+    """Runs in a worker process when the notebook leaves: lets :func:`serve` return."""
+    _served["stop"].set()
+
+
 def serve(name, rank, world, master="127.0.0.1:29500", timeout=30.0):
-    """Run a worker called ``name`` in this process until the group shuts down."""
+    """Run a worker called ``name`` in this process until the notebook side leaves the group."""
     _served["worker"] = VirtualWorker(id=name)
-    _rpc().init_rpc(name, rank=rank, world_size=world, rpc_backend_options=_options(master, timeout))
+    _served["stop"] = threading.Event()
+    _init(name, rank, world, master, timeout)
     _served["handles"] = _handles(name, timeout)  # so a crypto provider can reach the parties
-    _rpc().shutdown()
+    _served["stop"].wait()
+    time.sleep(0.3)  # let the answer to the stop request leave first
+    _rpc().shutdown(graceful=False)
 
 
-def leave(graceful=True):
-    """Leave the group (``graceful``: wait for the other processes to finish too)."""
-    _rpc().shutdown(graceful=graceful)
+def leave():
+    """Leave the group: every worker process is told to stop, then this process leaves.
+
+    Nothing waits for a worker that already died. Worker processes started
+    with ``sy.start_workers`` are then reaped. Safe to call twice.
+    """
+    from . import launch
+
+    if _joined():
+        rpc = _rpc()
+        for handle in _served.get("handles", {}).values():
+            try:
+                rpc.rpc_sync(handle.id, _stop, timeout=5)
+            except RuntimeError:  # already gone, or it stopped before replying
+                pass
+        rpc.shutdown(graceful=False)
     _served.pop("handles", None)
+    launch.reap()
