@@ -113,3 +113,33 @@ def test_a_different_transport_needs_no_other_change(bob):
     (x * 3).sum().backward()
     assert torch.equal(x.get().grad, torch.tensor([3.0, 3.0]))
     assert bob.transport.bytes > 0
+
+
+@pytest.mark.parametrize("tensor", [
+    torch.arange(12).reshape(3, 4).t(),                       # not contiguous
+    torch.tensor([[7]]).expand(3, 5),                         # stride 0
+    torch.arange(10)[3:7],                                    # a view with an offset
+    torch.tensor([1.5, -2.0], dtype=torch.bfloat16),
+    torch.tensor([True, False, True]),
+    torch.empty(0, 3, dtype=torch.int64),
+    torch.tensor(3.25),
+])
+def test_tensors_of_any_layout_round_trip_with_their_own_memory(tensor):
+    payload = serde.encode(Reply([tensor, {"again": tensor}, Ref(5)]), "me")
+    got, nested, ref = serde.decode(payload)[0].value
+    for value in (got, nested["again"]):
+        assert torch.equal(value, tensor) and value.dtype == tensor.dtype and value.shape == tensor.shape
+        value.add_(1) if value.dtype != torch.bool and value.numel() else None
+    assert torch.equal(nested["again"], tensor + (1 if tensor.dtype != torch.bool and tensor.numel() else 0))
+    assert ref == Ref(5)
+
+
+def test_tensor_bytes_must_match_the_tensors_exactly(bob):
+    payload = serde.encode(SendObject(1, torch.arange(4)), "eve")
+    for bad in (payload[:-8], payload + bytes(8), payload[:6], bytes([0xC1]) + payload[1:4] + bytes(4) + payload[8:]):
+        reply, _ = reply_of(bob, bad)
+        assert reply.error == "MessageDecodeError", reply
+    header = msgpack.ExtType(1, bytes([99, 1]) + (4).to_bytes(8, "little"))  # dtype code 99
+    reply, _ = reply_of(bob, msgpack.packb({"kind": "send", "sender": "eve", "body": {"obj_id": 1, "obj": header}}))
+    assert reply.error == "MessageDecodeError"
+    assert bob._objects == {}

@@ -1,11 +1,21 @@
 """Turning messages into bytes and back, safely.
 
-The format is msgpack with a few extension types (tensors, references,
-dtypes). Decoding builds only plain data and tensors from raw bytes: it
+A message is a msgpack document with a few extension types (tensor
+headers, references, tensor metadata, dtypes), followed by the raw bytes of
+its tensors. Decoding builds only plain data and tensors from raw bytes: it
 never imports or calls anything named in the payload, so a crafted payload
 cannot run code. Anything unexpected raises :class:`MessageDecodeError`.
+
+Layout (little-endian): a payload that carries tensors starts with the byte
+0xC1 (never used by msgpack), three zero bytes and the document's length
+(uint32); then the document; then each tensor's bytes in document order,
+each starting at a multiple of 8. A tensor's extension holds only its
+dtype and shape, so a tensor costs no copy to encode beyond the final join,
+and one copy of the whole payload to decode. A payload without tensors is
+the plain document.
 """
 
+import struct
 from dataclasses import fields
 
 import msgpack
@@ -16,15 +26,15 @@ from .messages import MESSAGE_TYPES, Ref, TensorMeta
 
 # msgpack packs tuples as arrays itself (they arrive as lists), so there is no tuple extension.
 _EXT_TENSOR, _EXT_REF, _EXT_DTYPE, _EXT_META, _EXT_DEVICE, _EXT_CONST = 1, 2, 3, 4, 5, 7
+_FRAMED = 0xC1
+_FRAME = struct.Struct("<BxxxI")
+_ID = struct.Struct("<q")
 
-_DTYPES = {
-    str(dt).removeprefix("torch."): dt
-    for dt in (
-        torch.bool, torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64,
-        torch.float16, torch.bfloat16, torch.float32, torch.float64,
-    )
-}
+_DTYPE_LIST = (torch.bool, torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64,
+               torch.float16, torch.bfloat16, torch.float32, torch.float64)
+_DTYPES = {str(dt).removeprefix("torch."): dt for dt in _DTYPE_LIST}
 _DTYPE_NAMES = {dt: name for name, dt in _DTYPES.items()}
+_DTYPE_CODES = {dt: code for code, dt in enumerate(_DTYPE_LIST)}
 # Other torch constants that appear in operation arguments.
 _CONSTANTS = {
     str(c).removeprefix("torch."): c
@@ -40,98 +50,150 @@ def _dtype(name):
         raise MessageDecodeError(f"refused a payload with unsupported dtype {name!r}") from None
 
 
-class _TensorHeader:
-    """Decoded dtype and shape of a tensor whose bytes follow in the same list."""
-
-    __slots__ = ("dtype", "shape", "numel")
-
-    def __init__(self, data):
-        dtype_name, shape = msgpack.unpackb(data)
-        self.dtype = _dtype(dtype_name)
-        if not isinstance(shape, list) or not all(isinstance(s, int) and s >= 0 for s in shape):
-            raise MessageDecodeError(f"refused a tensor with invalid shape {shape!r}")
-        self.shape = shape
-        self.numel = 1
-        for s in shape:
-            self.numel *= s
+def _pad(n):
+    return -n % 8
 
 
-def _encode_tensor(t):
-    """A tensor travels as [header extension, raw bytes]: the bytes are not copied to build it."""
-    if type(t) is not torch.Tensor and not isinstance(t, torch.nn.Parameter):
-        raise TypeError(f"only plain tensors can be sent, got {type(t).__name__}")
-    t = t.detach()
-    if t.dtype not in _DTYPE_NAMES:
-        raise TypeError(f"tensors of dtype {t.dtype} cannot be sent")
-    header = msgpack.ExtType(_EXT_TENSOR, msgpack.packb([_DTYPE_NAMES[t.dtype], list(t.shape)]))
-    flat = t.reshape(-1)
-    if flat.numel() and flat.stride(0) != 1:  # e.g. an expanded single element has stride 0
-        flat = torch.empty_like(flat, memory_format=torch.contiguous_format).copy_(flat)
-    return [header, memoryview(flat.view(torch.uint8).numpy())]
+def _shape_bytes(dtype, shape):
+    return struct.pack(f"<BB{len(shape)}q", _DTYPE_CODES[dtype], len(shape), *shape)
 
 
-def _list_hook(items):
-    if items and isinstance(items[0], _TensorHeader):
-        if len(items) != 2 or not isinstance(items[1], bytes):
-            raise MessageDecodeError("refused a tensor without its bytes")
-        header, body = items
-        if len(body) != header.numel * header.dtype.itemsize:
-            raise MessageDecodeError("refused a tensor whose size does not match its shape")
-        if header.numel == 0:
-            return torch.empty(header.shape, dtype=header.dtype)
-        return torch.frombuffer(bytearray(body), dtype=torch.uint8).view(header.dtype).reshape(header.shape)
-    if any(isinstance(item, _TensorHeader) for item in items):
-        raise MessageDecodeError("refused a tensor header out of place")
-    return items
+def _read_shape(data, at):
+    """(dtype, shape, number of elements) from a dtype code, a rank and the sizes, at byte ``at``."""
+    if len(data) < at + 2:
+        raise MessageDecodeError("refused a truncated tensor header")
+    code, ndim = data[at], data[at + 1]
+    if code >= len(_DTYPE_LIST) or len(data) != at + 2 + 8 * ndim:
+        raise MessageDecodeError("refused a tensor header with an unknown dtype or a wrong length")
+    shape = struct.unpack_from(f"<{ndim}q", data, at + 2)
+    numel = 1
+    for size in shape:
+        if size < 0:
+            raise MessageDecodeError(f"refused a tensor with invalid shape {list(shape)}")
+        numel *= size
+    return _DTYPE_LIST[code], list(shape), numel
 
 
-def _default(obj):
-    if isinstance(obj, torch.Tensor):
-        return _encode_tensor(obj)
-    if isinstance(obj, Ref):
-        return msgpack.ExtType(_EXT_REF, msgpack.packb(obj.obj_id))
-    if isinstance(obj, TensorMeta):
-        return msgpack.ExtType(_EXT_META, msgpack.packb([obj.obj_id, list(obj.shape), _DTYPE_NAMES[obj.dtype]]))
-    if isinstance(obj, torch.dtype):
-        return msgpack.ExtType(_EXT_DTYPE, _DTYPE_NAMES[obj].encode())
-    if isinstance(obj, torch.device):
-        return msgpack.ExtType(_EXT_DEVICE, str(obj).encode())
-    if isinstance(obj, (torch.memory_format, torch.layout)) and obj in _CONSTANT_NAMES:
-        return msgpack.ExtType(_EXT_CONST, _CONSTANT_NAMES[obj].encode())
-    raise TypeError(f"cannot put a {type(obj).__name__} into a message")
+class _Encoder:
+    """One payload's document and the tensors whose bytes follow it."""
+
+    __slots__ = ("buffers",)
+
+    def __init__(self):
+        self.buffers = []
+
+    def default(self, obj):
+        if isinstance(obj, torch.Tensor):
+            return self._tensor(obj)
+        if isinstance(obj, Ref):
+            return msgpack.ExtType(_EXT_REF, _ID.pack(obj.obj_id))
+        if isinstance(obj, TensorMeta):
+            if obj.dtype not in _DTYPE_CODES:
+                raise TypeError(f"tensors of dtype {obj.dtype} cannot be described")
+            return msgpack.ExtType(_EXT_META, _ID.pack(obj.obj_id) + _shape_bytes(obj.dtype, obj.shape))
+        if isinstance(obj, torch.dtype):
+            return msgpack.ExtType(_EXT_DTYPE, _DTYPE_NAMES[obj].encode())
+        if isinstance(obj, torch.device):
+            return msgpack.ExtType(_EXT_DEVICE, str(obj).encode())
+        if isinstance(obj, (torch.memory_format, torch.layout)) and obj in _CONSTANT_NAMES:
+            return msgpack.ExtType(_EXT_CONST, _CONSTANT_NAMES[obj].encode())
+        raise TypeError(f"cannot put a {type(obj).__name__} into a message")
+
+    def _tensor(self, t):
+        if type(t) is not torch.Tensor and not isinstance(t, torch.nn.Parameter):
+            raise TypeError(f"only plain tensors can be sent, got {type(t).__name__}")
+        t = t.detach()
+        if t.dtype not in _DTYPE_CODES:
+            raise TypeError(f"tensors of dtype {t.dtype} cannot be sent")
+        flat = t.reshape(-1)
+        if flat.numel() and flat.stride(0) != 1:  # e.g. an expanded single element has stride 0
+            flat = flat.clone(memory_format=torch.contiguous_format)
+        self.buffers.append(flat)
+        return msgpack.ExtType(_EXT_TENSOR, _shape_bytes(t.dtype, t.shape))
+
+    def pack(self, obj):
+        document = msgpack.packb(obj, default=self.default, use_bin_type=True)
+        if not self.buffers:
+            return document
+        parts = [_FRAME.pack(_FRAMED, len(document)), document, bytes(_pad(len(document)))]
+        for t in self.buffers:
+            if t.numel():
+                parts.append(memoryview(t.view(torch.uint8).numpy()))
+            parts.append(bytes(_pad(t.nbytes)))
+        return b"".join(parts)
 
 
-def _ext_hook(code, data):
-    if code == _EXT_TENSOR:
-        return _TensorHeader(data)
-    if code == _EXT_REF:
-        obj_id = msgpack.unpackb(data)
-        if not isinstance(obj_id, int):
-            raise MessageDecodeError("refused a reference whose id is not an integer")
-        return Ref(obj_id)
-    if code == _EXT_META:
-        obj_id, shape, dtype = msgpack.unpackb(data)
-        return TensorMeta(obj_id, tuple(shape), _dtype(dtype))
-    if code == _EXT_DTYPE:
-        return _dtype(data.decode())
-    if code == _EXT_DEVICE:
-        if data != b"cpu":
-            raise MessageDecodeError(f"refused a payload naming device {data!r}")
-        return torch.device("cpu")
-    if code == _EXT_CONST:
-        try:
-            return _CONSTANTS[data.decode()]
-        except (KeyError, UnicodeDecodeError):
-            raise MessageDecodeError(f"refused a payload naming constant {data!r}") from None
-    raise MessageDecodeError(f"refused a payload with unknown extension type {code}")
+class _Decoder:
+    """Reads one payload: the document, then tensors from the bytes that follow it, in order."""
+
+    __slots__ = ("payload", "data", "at")
+
+    def __init__(self, payload, at):
+        self.payload, self.data, self.at = payload, None, at
+
+    def ext_hook(self, code, data):
+        if code == _EXT_TENSOR:
+            return self._tensor(data)
+        if code == _EXT_REF:
+            if len(data) != 8:
+                raise MessageDecodeError("refused a reference whose id is not an integer")
+            return Ref(_ID.unpack(data)[0])
+        if code == _EXT_META:
+            if len(data) < 8:
+                raise MessageDecodeError("refused truncated tensor metadata")
+            dtype, shape, _ = _read_shape(data, 8)
+            return TensorMeta(_ID.unpack_from(data)[0], tuple(shape), dtype)
+        if code == _EXT_DTYPE:
+            return _dtype(data.decode(errors="replace"))
+        if code == _EXT_DEVICE:
+            if data != b"cpu":
+                raise MessageDecodeError(f"refused a payload naming device {data!r}")
+            return torch.device("cpu")
+        if code == _EXT_CONST:
+            try:
+                return _CONSTANTS[data.decode()]
+            except (KeyError, UnicodeDecodeError):
+                raise MessageDecodeError(f"refused a payload naming constant {data!r}") from None
+        raise MessageDecodeError(f"refused a payload with unknown extension type {code}")
+
+    def _tensor(self, header):
+        dtype, shape, numel = _read_shape(header, 0)
+        nbytes = numel * dtype.itemsize
+        if self.at + nbytes > len(self.payload):
+            raise MessageDecodeError("refused a tensor whose bytes are missing")
+        if nbytes == 0:
+            return torch.empty(shape, dtype=dtype)
+        if self.data is None:
+            self.data = bytearray(self.payload)  # one copy: the tensors own (and may change) their memory
+        t = torch.frombuffer(self.data, dtype=torch.uint8, count=nbytes, offset=self.at)
+        self.at += nbytes + _pad(nbytes)
+        return t.view(dtype).reshape(shape)
+
+    def unpack(self):
+        payload = self.payload
+        if payload[:1] == bytes([_FRAMED]):
+            if len(payload) < _FRAME.size:
+                raise MessageDecodeError("refused a truncated payload")
+            _, length = _FRAME.unpack_from(payload)
+            end = _FRAME.size + length
+            if end > len(payload):
+                raise MessageDecodeError("refused a truncated payload")
+            document = memoryview(payload)[_FRAME.size:end]
+            self.at = end + _pad(end)
+        else:
+            document, self.at = payload, len(payload)
+        obj = msgpack.unpackb(document, ext_hook=self.ext_hook, raw=False, strict_map_key=False)
+        if self.at != len(payload):
+            raise MessageDecodeError("refused a payload whose tensor bytes do not match its tensors")
+        return obj
 
 
 def _pack(obj):
-    return msgpack.packb(obj, default=_default, use_bin_type=True)
+    return _Encoder().pack(obj)
 
 
 def _unpack(data):
-    return msgpack.unpackb(data, ext_hook=_ext_hook, list_hook=_list_hook, raw=False, strict_map_key=False)
+    return _Decoder(data, 0).unpack()
 
 
 _FIELDS = {}
