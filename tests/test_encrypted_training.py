@@ -191,9 +191,12 @@ def test_optimizer_step_updates_all_parameters_in_one_protocol_run(trio):
     for model, optimizer, data in ((plain, plain_opt, x), (secure, opt, sx)):
         optimizer.zero_grad()
         (model(data) ** 2).mean().backward()
-    before = len(james.message_log)
+    logs = (james.message_log, bob.message_log, alice.message_log)
+    before = [len(log) for log in logs]
     opt.step()
-    assert [r.kind for r in list(james.message_log)[before:]] == ["deal"]  # one bundle for 4 parameters
+    new = [[(r.kind, r.op) for r in list(log)[start:]] for log, start in zip(logs, before)]
+    assert new[0] == []  # the crypto provider deals nothing: each worker divides its own shares
+    assert new[1] == new[2] == [("step", "trunc.scaled_add_local_many")]  # one message for 4 parameters
     plain_opt.step()
     for p, s in zip(plain.parameters(), secure.parameters()):
         assert torch.allclose(s.copy().get().float_precision(), p.detach(), atol=2e-3)

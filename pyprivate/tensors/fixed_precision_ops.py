@@ -351,8 +351,10 @@ def foreach_add_(func, args, kwargs):
     """``torch._foreach_add_(params, grads, alpha=-lr)``: a whole optimizer step at once.
 
     When every tensor is shared among the same workers and ``alpha`` needs a
-    truncation, all parameters are updated in one protocol run (one dealer
-    bundle, two rounds) instead of one per parameter.
+    truncation, all parameters are updated in one protocol run instead of
+    one per parameter. With two workers that run is local: each divides its
+    own shares (no dealer, no round; see ``truncation.scaled_add_many_local``
+    for why the rare failure of local truncation is acceptable for updates).
     """
     targets, others = args[0], args[1]
     alpha = kwargs.get("alpha", args[2] if len(args) > 2 else 1)
@@ -363,7 +365,7 @@ def foreach_add_(func, args, kwargs):
     if _integral(alpha) is None and len(shared) == len(tensors) and all(
             c.parties.same_workers(shared[0].parties) for c in shared):
         parties = check_workers("_foreach_add_", shared)
-        new = truncation.scaled_add_many(parties, [t.child.shares for t in targets], [c.shares for c in children],
+        new = truncation.scaled_add_many_local(parties, [t.child.shares for t in targets], [c.shares for c in children],
                                          int(e.encode(torch.tensor(float(alpha))).item()), e.scale)
         for target, shares in zip(targets, new):
             target.child = AdditiveSharingTensor(shares, parties)
