@@ -96,3 +96,15 @@ def test_errors_are_typed_like_builtins():
     assert issubclass(errors.NotAWorkerError, TypeError)
     assert issubclass(errors.ObjectNotFoundError, ValueError)
     assert not issubclass(errors.ObjectNotFoundError, (KeyError, AttributeError))
+
+
+def test_a_round_that_fails_at_one_party_leaves_no_new_object_at_the_other(trio):
+    bob, alice, james = trio
+    x = torch.tensor([1.0, 2.0]).fix_precision().share(bob, alice, crypto_provider=james)
+    y = torch.tensor([3.0, 4.0]).fix_precision().share(bob, alice, crypto_provider=james)
+    alice._objects.pop(y.child.shares[1].id_at_location)  # alice lost her share of y
+    before = set(bob._objects)
+    with pytest.raises(sy.errors.ObjectNotFoundError, match="alice"):
+        x + y
+    torch.tensor([0]).send(bob).get()  # releases travel with the next message to bob
+    assert set(bob._objects) == before

@@ -11,9 +11,9 @@ the data scientist's process never sees them.
 from ..tree import tree_map
 
 from ..crypto.parties import Parties
-from ..errors import CryptoProviderError, ObjectNotFoundError, WorkerMismatchError
-from ..workers.client import RemoteRef, request
-from ..workers.messages import Deal, GetObject, Ref, RunCommand, RunStep, TensorMeta
+from ..errors import CryptoProviderError, ObjectNotFoundError, WorkerMismatchError, error_class
+from ..workers.client import RemoteRef, request, request_each
+from ..workers.messages import Deal, ErrorReply, GetObject, Ref, RunCommand, RunStep, TensorMeta
 from .pointer import PointerTensor
 
 
@@ -87,28 +87,45 @@ class WorkerParties(Parties):
             raise ObjectNotFoundError(f"a share at {self.workers[i].id} was already fetched or deleted")
         return Ref(handle.id_at_location)
 
+    def _round(self, messages):
+        """Send message i to party i, all at once, and return the replies' values in party order.
+
+        When one party fails, the others' new objects are released before the error is raised.
+        """
+        replies = request_each(self.workers, messages)
+        failed = next((reply for reply in replies if isinstance(reply, ErrorReply)), None)
+        if failed is not None:
+            for worker, reply in zip(self.workers, replies):
+                if not isinstance(reply, ErrorReply):
+                    _pointers(reply.value, worker)  # dropped at once: their objects are released
+            raise error_class(failed.error)(failed.message)
+        return [reply.value for reply in replies]
+
+    def _refs(self, per_party_args):
+        return [[self._ref(h, i) for h in args] for i, args in enumerate(per_party_args)]
+
     def run(self, step_name, per_party_args, **public):
-        out = []
-        for i, (worker, args) in enumerate(zip(self.workers, per_party_args, strict=True)):
-            refs = [self._ref(h, i) for h in args]
-            out.append(_pointers(request(worker, RunStep(step_name, i, self.n, refs, public)), worker))
-        return out
+        refs = self._refs(per_party_args)
+        if len(refs) != self.n:
+            raise ValueError(f"{step_name}: expected args for {self.n} parties")
+        values = self._round([RunStep(step_name, i, self.n, r, public) for i, r in enumerate(refs)])
+        return [_pointers(value, worker) for value, worker in zip(values, self.workers)]
 
     def run_revealing(self, step_name, per_party_args, **public):
-        out = []
-        for i, (worker, args) in enumerate(zip(self.workers, per_party_args, strict=True)):
-            refs = [self._ref(h, i) for h in args]
-            kept, revealed = request(worker, RunStep(step_name, i, self.n, refs, public, reveal=True))
-            out.append((_pointers(kept, worker), tuple(revealed)))
-        return out
+        refs = self._refs(per_party_args)
+        if len(refs) != self.n:
+            raise ValueError(f"{step_name}: expected args for {self.n} parties")
+        values = self._round([RunStep(step_name, i, self.n, r, public, reveal=True) for i, r in enumerate(refs)])
+        return [(_pointers(kept, worker), tuple(revealed)) for (kept, revealed), worker in zip(values, self.workers)]
 
     def command(self, op_name, per_party_args, kwargs=None):
         """Run one torch operation on every party's share (``per_party_args`` hold handles)."""
-        out = []
-        for i, (worker, args) in enumerate(zip(self.workers, per_party_args, strict=True)):
-            refs = tree_map(lambda a: self._ref(a, i) if isinstance(a, PointerTensor) else a, args)
-            out.append(_pointers(request(worker, RunCommand(op_name, refs, kwargs or {})), worker))
-        return out
+        if len(per_party_args) != self.n:
+            raise ValueError(f"{op_name}: expected args for {self.n} parties")
+        refs = [tree_map(lambda a, i=i: self._ref(a, i) if isinstance(a, PointerTensor) else a, args)
+                for i, args in enumerate(per_party_args)]
+        values = self._round([RunCommand(op_name, r, kwargs or {}) for r in refs])
+        return [_pointers(value, worker) for value, worker in zip(values, self.workers)]
 
     def deal(self, shares):
         for i, handle in enumerate(shares):
@@ -116,5 +133,4 @@ class WorkerParties(Parties):
         return list(shares)
 
     def reveal(self, handles):
-        return [request(w, GetObject(self._ref(h, i).obj_id, remove=False))
-                for i, (w, h) in enumerate(zip(self.workers, handles))]
+        return self._round([GetObject(self._ref(h, i).obj_id, remove=False) for i, h in enumerate(handles)])

@@ -12,7 +12,7 @@ import torch
 from ..tree import leaves, tree_map
 
 from .. import ids
-from ..errors import MessageDecodeError, ObjectNotFoundError, PyPrivateError, UnsupportedOperationError
+from ..errors import MessageDecodeError, ObjectNotFoundError, PyPrivateError, UnsupportedOperationError, error_class
 from . import directory, serde
 from .messages import (Deal, DealerKey, DeleteObjects, ErrorReply, GetObject, Ref, Reply, RunCommand, RunStep, SendObject,
                        SendObjects, TensorMeta)
@@ -232,7 +232,7 @@ class BaseWorker:
         for material, _ in message.items:
             if material not in DEALER_MATERIALS:
                 raise UnsupportedOperationError(f"a crypto provider cannot deal {material!r}")
-        from .client import request
+        from .client import request, request_each
 
         parties = [directory.find(pid) for pid in message.parties]
         streams = [self._stream_for(party, request) for party in parties]
@@ -249,15 +249,13 @@ class BaseWorker:
                     outgoing[party][0].append(meta.obj_id)
                     how = drawn.get(id(share))
                     outgoing[party][1].append(["draw", how[0], list(share.shape), how[1]] if how else share)
-        sent = []
-        try:
-            for party, (obj_ids, objs) in zip(parties, outgoing):
-                request(party, SendObjects(obj_ids, objs), sender=self.id)
-                sent.append((party, obj_ids))
-        except Exception:
-            for party, obj_ids in sent:
-                request(party, DeleteObjects(obj_ids), sender=self.id)
-            raise
+        replies = request_each(parties, [SendObjects(obj_ids, objs) for obj_ids, objs in outgoing], sender=self.id)
+        failed = [reply for reply in replies if isinstance(reply, ErrorReply)]
+        if failed:  # no party keeps a part of a failed deal
+            for party, (obj_ids, _), reply in zip(parties, outgoing, replies):
+                if not isinstance(reply, ErrorReply):
+                    request(party, DeleteObjects(obj_ids), sender=self.id)
+            raise error_class(failed[0].error)(failed[0].message)
         return metas
 
     def _store_results(self, result, inputs_tree=()):

@@ -55,6 +55,8 @@ def deliver(payload):
 class RpcTransport(Transport):
     """Delivers message bytes to the process called ``name`` in the RPC group."""
 
+    concurrent = True  # the parties of a round are asked at once: one round trip per round
+
     def __init__(self, name, timeout=30.0):
         self.name, self.timeout = name, timeout
 

@@ -8,7 +8,13 @@ needs only another transport with the same ``request`` method.
 
 
 class Transport:
-    """Interface: ``request(payload: bytes) -> bytes``."""
+    """Interface: ``request(payload: bytes) -> bytes``.
+
+    ``concurrent``: requests to several workers may be in flight at once,
+    from threads (worth it when a request waits on a network).
+    """
+
+    concurrent = False
 
     def request(self, payload):
         raise NotImplementedError
