@@ -72,10 +72,11 @@ def finish_step(i, n, r_msb, r_div, *, c, divisor, offset):
     q, s = divmod(1 << 63, divisor)
     q = wrap(q)  # q = 2^63 when D = 1: only its value mod 2^64 matters
     c_msb, c_low = msb(c), c & LOW63_MASK
-    q_ind = q + ((c_low % divisor) + s >= divisor).to(torch.int64)
+    quotient = floor_div(c_low, divisor)  # c_low >= 0: its remainder is c_low - quotient * D
+    q_ind = (c_low - quotient * divisor >= divisor - s) + q
     z = r_msb * (1 - 2 * c_msb) * q_ind - r_div
     if i == 0:
-        z = z + floor_div(c_low, divisor) + c_msb * q_ind - offset // divisor
+        z = z + quotient + c_msb * q_ind - offset // divisor
     return z
 
 

@@ -118,8 +118,9 @@ def _init(name, rank, world, master, timeout):
             rpc.init_rpc(name, rank=rank, world_size=world, rpc_backend_options=_options(master, timeout))
     except (RuntimeError, ValueError) as exc:  # DistStoreError and DistNetworkError are RuntimeErrors
         if rank == 0:
-            fix = (f"start the other {world - 1} with `python -m pyprivate.worker --name ... --rank 1..{world - 1} "
-                   f"--world {world} --master {master}` (or use sy.start_workers), then join again")
+            ranks = "1" if world == 2 else f"1, ..., {world - 1}"
+            fix = (f"start {world - 1} worker(s) with `python -m pyprivate.worker --name NAME --rank RANK "
+                   f"--world {world} --master {master}` (RANK = {ranks}), or use sy.start_workers, then join again")
         else:
             fix = f"start the notebook side first (sy.join(world={world}, master={master!r})) and check the address"
         raise GroupFormationError(
