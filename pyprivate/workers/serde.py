@@ -115,21 +115,25 @@ class _Encoder:
         document = msgpack.packb(obj, default=self.default, use_bin_type=True)
         if not self.buffers:
             return document
-        parts = [_FRAME.pack(_FRAMED, len(document)), document, bytes(_pad(len(document)))]
+        start = _FRAME.size + len(document) + _pad(len(document))
+        out = bytearray(start + sum(t.nbytes + _pad(t.nbytes) for t in self.buffers))
+        _FRAME.pack_into(out, 0, _FRAMED, len(document))
+        out[_FRAME.size:_FRAME.size + len(document)] = document
+        view = memoryview(out)
         for t in self.buffers:
             if t.numel():
-                parts.append(memoryview(t.view(torch.uint8).numpy()))
-            parts.append(bytes(_pad(t.nbytes)))
-        return b"".join(parts)
+                view[start:start + t.nbytes] = memoryview(t.view(torch.uint8).numpy())
+            start += t.nbytes + _pad(t.nbytes)
+        return out  # a bytearray: the receiver's tensors may live in it (see ``decode_with_release``)
 
 
 class _Decoder:
     """Reads one payload: the document, then tensors from the bytes that follow it, in order."""
 
-    __slots__ = ("payload", "data", "at")
+    __slots__ = ("payload", "data", "at", "owned")
 
-    def __init__(self, payload, at):
-        self.payload, self.data, self.at = payload, None, at
+    def __init__(self, payload, at, owned=False):
+        self.payload, self.data, self.at, self.owned = payload, None, at, owned
 
     def ext_hook(self, code, data):
         if code == _EXT_TENSOR:
@@ -164,7 +168,9 @@ class _Decoder:
         if nbytes == 0:
             return torch.empty(shape, dtype=dtype)
         if self.data is None:
-            self.data = bytearray(self.payload)  # one copy: the tensors own (and may change) their memory
+            # The tensors own (and may change) their memory: a bytearray handed over by the sender
+            # (in-process delivery) is used as it is, anything else is copied once.
+            self.data = self.payload if self.owned else bytearray(self.payload)
         t = torch.frombuffer(self.data, dtype=torch.uint8, count=nbytes, offset=self.at)
         self.at += nbytes + _pad(nbytes)
         return t.view(dtype).reshape(shape)
@@ -192,8 +198,8 @@ def _pack(obj):
     return _Encoder().pack(obj)
 
 
-def _unpack(data):
-    return _Decoder(data, 0).unpack()
+def _unpack(data, owned=False):
+    return _Decoder(data, 0, owned).unpack()
 
 
 _FIELDS = {}
@@ -208,7 +214,7 @@ def _field_names(cls):
 
 
 def encode(message, sender, release=()):
-    """Serialise a message dataclass sent by the worker called ``sender``.
+    """Serialise a message dataclass sent by the worker called ``sender`` (``bytes``, or a ``bytearray`` with tensors).
 
     ``release`` lists ids the receiver may delete before acting on the
     message: objects whose last pointer the sender has dropped.
@@ -227,11 +233,17 @@ def decode(payload):
 
 
 def decode_with_release(payload):
-    """Return ``(message, sender, ids to release)`` from bytes, or raise MessageDecodeError."""
+    """Return ``(message, sender, ids to release)`` from bytes, or raise MessageDecodeError.
+
+    A ``bytearray`` payload (what :func:`encode` returns) is taken over: the
+    decoded tensors live in it, so the caller must not use it afterwards.
+    Any other payload is copied once.
+    """
     if not isinstance(payload, (bytes, bytearray, memoryview)):
         raise MessageDecodeError(f"a message must be bytes, got {type(payload).__name__}")
     try:
-        envelope = _unpack(bytes(payload))
+        owned = type(payload) is bytearray
+        envelope = _unpack(payload if owned or type(payload) is bytes else bytes(payload), owned)
     except MessageDecodeError:
         raise
     except Exception as exc:  # msgpack raises many types for malformed input
