@@ -64,3 +64,12 @@ def test_workers_exit_when_the_process_that_started_them_dies():
 def test_start_workers_refuses_bad_names_before_starting_anything(names, problem):
     with pytest.raises(sy.errors.PyPrivateError, match=problem):
         sy.start_workers(*names)
+
+
+@pytest.mark.parametrize("world, master, problem", [(4, "nohost", "host:port"), (4, "127.0.0.1:notaport", "host:port"),
+                                                    (4, "127.0.0.1:70000", "host:port"), (1, "127.0.0.1:29500", "at least 2")])
+def test_join_refuses_a_bad_address_or_size_at_once(world, master, problem):
+    start = time.monotonic()
+    with pytest.raises(sy.errors.PyPrivateError, match=problem):
+        sy.join(world=world, master=master, timeout=5)
+    assert time.monotonic() - start < 1

@@ -100,7 +100,8 @@ def _options(master, timeout):
         dist.register_rendezvous_handler(_SCHEME, _rendezvous)
     except RuntimeError:  # registered by an earlier join
         pass
-    if ":" not in str(master):
+    host, _, port = str(master).rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
         raise PyPrivateError(f"master must be 'host:port', e.g. '127.0.0.1:29500', not {master!r}")
     return _rpc().TensorPipeRpcBackendOptions(init_method=f"{_SCHEME}://{master}?timeout={float(timeout)}",
                                               rpc_timeout=timeout)
@@ -110,6 +111,8 @@ def _init(name, rank, world, master, timeout):
     """``init_rpc``, with a clear error when the group does not form in time."""
     if _rpc().is_available() and _joined():
         raise PyPrivateError("this process is already in a worker group: call sy.leave() first")
+    if not isinstance(world, int) or world < 2:
+        raise PyPrivateError(f"world counts every process of the group, this one included: at least 2, not {world!r}")
     rpc = _rpc()
     _forget_earlier_groups(rpc)
     try:
