@@ -20,6 +20,16 @@ class Net(nn.Module):
         return self.fc2(F.relu(self.fc1(x)))
 
 
+
+def plain_and_shared(make, trio):
+    """Two models from ``make`` with the same weights: one plain, one encoded and shared for training."""
+    bob, alice, james = trio
+    plain, shared = make(), make()
+    shared.load_state_dict(plain.state_dict())
+    shared.fix_precision().share(bob, alice, crypto_provider=james, requires_grad=True)
+    return plain, shared
+
+
 def test_part12_as_written_tracks_plaintext(hook_):
     hook = hook_
     alice = sy.VirtualWorker(id="alice", hook=hook)
@@ -62,10 +72,7 @@ def test_weights_follow_plaintext_step_by_step(trio):
     bob, alice, james = trio
     torch.manual_seed(1)
     x, y = torch.randn(8, 3), torch.randn(8, 2)
-    plain = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
-    secure = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
-    secure.load_state_dict(plain.state_dict())
-    secure.fix_precision().share(bob, alice, crypto_provider=james, requires_grad=True)
+    plain, secure = plain_and_shared(lambda: nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2)), trio)
     sx = x.fix_precision().share(bob, alice, crypto_provider=james)
     sy_ = y.fix_precision().share(bob, alice, crypto_provider=james)
     opt_p, opt_s = optim.SGD(plain.parameters(), lr=0.05), optim.SGD(secure.parameters(), lr=0.05)
@@ -166,10 +173,7 @@ def test_stores_stay_bounded_over_many_encrypted_steps(trio):
 
 def test_shared_model_can_be_fetched_while_the_graph_is_alive(trio):
     bob, alice, james = trio
-    plain = nn.Linear(2, 1)
-    model = nn.Linear(2, 1)
-    model.load_state_dict(plain.state_dict())
-    model.fix_precision().share(bob, alice, crypto_provider=james, requires_grad=True)
+    plain, model = plain_and_shared(lambda: nn.Linear(2, 1), trio)
     x = torch.ones(1, 2).fix_precision().share(bob, alice, crypto_provider=james)  # a single row
     loss = model(x).sum()
     loss.backward()  # `loss` still holds the graph, as in the Part 12 loop
@@ -180,10 +184,7 @@ def test_shared_model_can_be_fetched_while_the_graph_is_alive(trio):
 def test_optimizer_step_updates_all_parameters_in_one_protocol_run(trio):
     bob, alice, james = trio
     torch.manual_seed(2)
-    plain = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
-    secure = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
-    secure.load_state_dict(plain.state_dict())
-    secure.fix_precision().share(bob, alice, crypto_provider=james, requires_grad=True)
+    plain, secure = plain_and_shared(lambda: nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2)), trio)
     opt = optim.SGD(secure.parameters(), lr=0.05).fix_precision()
     plain_opt = optim.SGD(plain.parameters(), lr=0.05)
     x = torch.randn(5, 3)
@@ -204,10 +205,7 @@ def test_optimizer_step_updates_all_parameters_in_one_protocol_run(trio):
 
 def test_sgd_with_momentum_still_works_step_by_step(trio):
     bob, alice, james = trio
-    model = nn.Linear(2, 1)
-    plain = nn.Linear(2, 1)
-    plain.load_state_dict(model.state_dict())
-    model.fix_precision().share(bob, alice, crypto_provider=james, requires_grad=True)
+    plain, model = plain_and_shared(lambda: nn.Linear(2, 1), trio)
     opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.5).fix_precision()
     plain_opt = optim.SGD(plain.parameters(), lr=0.1, momentum=0.5)
     assert opt.param_groups[0]["foreach"] is not True
