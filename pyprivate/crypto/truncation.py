@@ -40,7 +40,7 @@ with 3 decimal digits are far below 2^40, so it is rare but not impossible.
 
 import torch
 
-from .parties import LocalParties, Parties, party_step
+from .parties import LocalParties, Parties, party_step, unzip
 from .prng import PRNG
 from .ring import LOW63_MASK, floor_div, msb, wrap
 from .sharing import reconstruct, share
@@ -161,7 +161,12 @@ def scaled_add_many(parties: Parties, targets: list, xs: list, factor: int, divi
     _, cs = parties.run_open("trunc.scale_mask_many", per_party, ["trunc.c"] * len(xs), factor=factor, offset=offset)
     per_party = [[h for t, (_, m, d) in zip(targets, material) for h in (t[i], m[i], d[i])] for i in range(parties.n)]
     results = parties.run("trunc.finish_add_many", per_party, cs=cs, divisor=divisor, offset=offset)
-    return [list(column) for column in zip(*[r if isinstance(r, (tuple, list)) else (r,) for r in results])]
+    return _sharings(results)
+
+
+def _sharings(results: list) -> list:
+    """One sharing per tensor from a many-tensor step's results (a step with one tensor returns it bare)."""
+    return list(unzip([r if isinstance(r, (tuple, list)) else (r,) for r in results]))
 
 
 @party_step("trunc.scaled_add_local_many")
@@ -188,4 +193,4 @@ def scaled_add_many_local(parties: Parties, targets: list, xs: list, factor: int
         return scaled_add_many(parties, targets, xs, factor, divisor)
     per_party = [[h for t, x in zip(targets, xs) for h in (t[i], x[i])] for i in range(parties.n)]
     results = parties.run("trunc.scaled_add_local_many", per_party, factor=factor, divisor=divisor)
-    return [list(column) for column in zip(*[r if isinstance(r, (tuple, list)) else (r,) for r in results])]
+    return _sharings(results)

@@ -11,8 +11,8 @@ the data scientist's process never sees them.
 from ..tree import tree_map
 
 from ..crypto.parties import Parties
-from ..errors import CryptoProviderError, ObjectNotFoundError, WorkerMismatchError, error_class
-from ..workers.client import RemoteRef, request, request_each
+from ..errors import CryptoProviderError, ObjectNotFoundError, WorkerMismatchError
+from ..workers.client import RemoteRef, reply_value, request, request_each
 from ..workers.messages import Deal, ErrorReply, GetObject, Ref, RunCommand, RunStep, TensorMeta
 from .pointer import PointerTensor
 
@@ -98,32 +98,32 @@ class WorkerParties(Parties):
             for worker, reply in zip(self.workers, replies):
                 if not isinstance(reply, ErrorReply):
                     _pointers(reply.value, worker)  # dropped at once: their objects are released
-            raise error_class(failed.error)(failed.message)
+            reply_value(failed)  # raises
         return [reply.value for reply in replies]
 
-    def _refs(self, per_party_args):
-        return [[self._ref(h, i) for h in args] for i, args in enumerate(per_party_args)]
+    def _per_party(self, name, per_party_args, refs_of):
+        """``refs_of(args, i)`` for every party i, once the number of parties is checked."""
+        if len(per_party_args) != self.n:
+            raise ValueError(f"{name}: expected args for {self.n} parties")
+        return [refs_of(args, i) for i, args in enumerate(per_party_args)]
+
+    def _handle_refs(self, args, i):
+        return [self._ref(h, i) for h in args]
 
     def run(self, step_name, per_party_args, **public):
-        refs = self._refs(per_party_args)
-        if len(refs) != self.n:
-            raise ValueError(f"{step_name}: expected args for {self.n} parties")
+        refs = self._per_party(step_name, per_party_args, self._handle_refs)
         values = self._round([RunStep(step_name, i, self.n, r, public) for i, r in enumerate(refs)])
         return [_pointers(value, worker) for value, worker in zip(values, self.workers)]
 
     def run_revealing(self, step_name, per_party_args, **public):
-        refs = self._refs(per_party_args)
-        if len(refs) != self.n:
-            raise ValueError(f"{step_name}: expected args for {self.n} parties")
+        refs = self._per_party(step_name, per_party_args, self._handle_refs)
         values = self._round([RunStep(step_name, i, self.n, r, public, reveal=True) for i, r in enumerate(refs)])
         return [(_pointers(kept, worker), tuple(revealed)) for (kept, revealed), worker in zip(values, self.workers)]
 
     def command(self, op_name, per_party_args, kwargs=None):
         """Run one torch operation on every party's share (``per_party_args`` hold handles)."""
-        if len(per_party_args) != self.n:
-            raise ValueError(f"{op_name}: expected args for {self.n} parties")
-        refs = [tree_map(lambda a, i=i: self._ref(a, i) if isinstance(a, PointerTensor) else a, args)
-                for i, args in enumerate(per_party_args)]
+        refs = self._per_party(op_name, per_party_args, lambda args, i: tree_map(
+            lambda a: self._ref(a, i) if isinstance(a, PointerTensor) else a, args))
         values = self._round([RunCommand(op_name, r, kwargs or {}) for r in refs])
         return [_pointers(value, worker) for value, worker in zip(values, self.workers)]
 

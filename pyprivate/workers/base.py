@@ -12,7 +12,7 @@ import torch
 from ..tree import leaves, tree_map
 
 from .. import ids
-from ..errors import MessageDecodeError, ObjectNotFoundError, PyPrivateError, UnsupportedOperationError, error_class
+from ..errors import MessageDecodeError, ObjectNotFoundError, PyPrivateError, UnsupportedOperationError
 from . import directory, serde
 from .messages import (Deal, DealerKey, DeleteObjects, ErrorReply, GetObject, Ref, Reply, RunCommand, RunStep, SendObject,
                        SendObjects, TensorMeta)
@@ -232,7 +232,7 @@ class BaseWorker:
         for material, _ in message.items:
             if material not in DEALER_MATERIALS:
                 raise UnsupportedOperationError(f"a crypto provider cannot deal {material!r}")
-        from .client import request, request_each
+        from .client import reply_value, request, request_each
 
         parties = [directory.find(pid) for pid in message.parties]
         streams = [self._stream_for(party, request) for party in parties]
@@ -250,12 +250,12 @@ class BaseWorker:
                     how = drawn.get(id(share))
                     outgoing[party][1].append(["draw", how[0], list(share.shape), how[1]] if how else share)
         replies = request_each(parties, [SendObjects(obj_ids, objs) for obj_ids, objs in outgoing], sender=self.id)
-        failed = [reply for reply in replies if isinstance(reply, ErrorReply)]
-        if failed:  # no party keeps a part of a failed deal
+        failed = next((reply for reply in replies if isinstance(reply, ErrorReply)), None)
+        if failed is not None:  # no party keeps a part of a failed deal
             for party, (obj_ids, _), reply in zip(parties, outgoing, replies):
                 if not isinstance(reply, ErrorReply):
                     request(party, DeleteObjects(obj_ids), sender=self.id)
-            raise error_class(failed[0].error)(failed[0].message)
+            reply_value(failed)  # raises
         return metas
 
     def _store_results(self, result, inputs_tree=()):

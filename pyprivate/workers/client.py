@@ -28,21 +28,16 @@ def request(location, message, sender=None):
     ``sender`` is the sending worker's id (by default the local worker, "me").
     """
     (outcome,) = request_each([location], [message], sender)
-    return _value(outcome)
-
-
-def request_all(locations, messages, sender=None):
-    """One message to each of several workers, at the same time; their replies' values, in order.
-
-    This is one round of a protocol: every party gets its message before
-    any answer is awaited. If a request fails, the others still complete,
-    then the first error is raised.
-    """
-    return [_value(outcome) for outcome in request_each(locations, messages, sender)]
+    return reply_value(outcome)
 
 
 def request_each(locations, messages, sender=None):
-    """Like :func:`request_all`, but returns each reply (an ``ErrorReply`` for a failure) instead of raising."""
+    """One message to each of several workers, at the same time; their replies, in order.
+
+    This is one round of a protocol: every party gets its message before
+    any answer is awaited. A failure comes back as an ``ErrorReply`` (see
+    :func:`reply_value`), after the other requests completed.
+    """
     _state.depth = getattr(_state, "depth", 0) + 1
     lazy = getattr(_state, "lazy", None)
     try:
@@ -59,7 +54,8 @@ def request_each(locations, messages, sender=None):
     return replies
 
 
-def _value(reply):
+def reply_value(reply):
+    """The value of a reply, or its error raised as the pyprivate exception it names."""
     if isinstance(reply, ErrorReply):
         raise error_class(reply.error)(reply.message)
     return reply.value

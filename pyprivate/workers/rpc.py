@@ -109,16 +109,17 @@ def _options(master, timeout):
 
 def _init(name, rank, world, master, timeout):
     """``init_rpc``, with a clear error when the group does not form in time."""
-    if _rpc().is_available() and _joined():
+    if _joined():
         raise PyPrivateError("this process is already in a worker group: call sy.leave() first")
     if not isinstance(world, int) or world < 2:
         raise PyPrivateError(f"world counts every process of the group, this one included: at least 2, not {world!r}")
+    options = _options(master, timeout)
     rpc = _rpc()
     _forget_earlier_groups(rpc)
     try:
         with warnings.catch_warnings():  # torch's deprecation notice about its own internal process group
             warnings.filterwarnings("ignore", message=".*as a ProcessGroup", category=UserWarning)
-            rpc.init_rpc(name, rank=rank, world_size=world, rpc_backend_options=_options(master, timeout))
+            rpc.init_rpc(name, rank=rank, world_size=world, rpc_backend_options=options)
     except (RuntimeError, ValueError) as exc:  # DistStoreError and DistNetworkError are RuntimeErrors
         if rank == 0:
             ranks = "1" if world == 2 else f"1, ..., {world - 1}"
