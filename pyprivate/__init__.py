@@ -8,6 +8,7 @@
 """
 
 from . import data, errors
+from .settings import settings
 from .i18n import get_language, set_language
 from .workers.launch import start_workers
 from .workers.rpc import RemoteWorker, join, leave
@@ -20,4 +21,4 @@ __version__ = "0.1.0"
 
 __all__ = ["AdditiveSharingTensor", "FixedPrecisionTensor", "TorchHook", "VirtualWorker", "BaseWorker", "Transport", "InProcessTransport", "PointerTensor", "local_worker", "errors", "data",
            "FederatedDataset", "FederatedDataLoader", "federated_average",
-           "set_language", "get_language", "RemoteWorker", "join", "leave", "start_workers"]
+           "set_language", "get_language", "settings", "RemoteWorker", "join", "leave", "start_workers"]

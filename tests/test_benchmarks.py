@@ -28,3 +28,14 @@ def test_processes_benchmark_quick(capsys):
     assert r["processes_ms"] > 0 and r["in_process_ms"] > 0
     assert r["rounds_per_batch"] == r["in_process_rounds_per_batch"] > 10  # the same protocol either way
     assert "rounds per batch" in capsys.readouterr().out
+
+
+def test_truncation_failures_quick(capsys):
+    from benchmarks import truncation_failures
+
+    results = truncation_failures.main(["--quick"])
+    for r in results:
+        # 128 items: the products of 2 batches, forward and backward; tiny values, so failures are unlikely
+        assert r["elements"] > 2 * 64 * 128 and 0 < r["expected_failures"] < 1e-6
+        assert r["largest"] < 2.0**40
+    assert "expected failing elements" in capsys.readouterr().out

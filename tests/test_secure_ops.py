@@ -4,6 +4,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+import pyprivate as sy
+
 TOL = 0.03  # 3 fractional digits, a few truncations deep
 
 # name -> (function, input shapes)
@@ -36,8 +38,15 @@ CASES = {
 # max along a dim is for evaluation (forward only): see test_argmax_and_max_along_a_dim.
 
 
+@pytest.fixture(params=["local", "exact"])
+def truncation(request):
+    """Run a test under each way of dividing products (sy.settings.truncation)."""
+    with sy.settings.use(truncation=request.param):
+        yield request.param
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_forward_and_backward_match_torch(name, trio):
+def test_forward_and_backward_match_torch(name, trio, truncation):
     bob, alice, james = trio
     fn, shapes = CASES[name]
     torch.manual_seed(len(name))

@@ -51,6 +51,13 @@ def finish_step(i, n, a, b, c, *, eps, delta, op):
     return c + f(eps, b + delta if i == 0 else b) + f(a, delta)  # c has the result's (broadcast) shape
 
 
+@party_step("beaver.finish_divide_local")
+def finish_divide_local_step(i, n, a, b, c, *, eps, delta, op, divisor):
+    """Finish the product, then divide this party's share on its own (SecureML, two parties)."""
+    z = finish_step(i, n, a, b, c, eps=eps, delta=delta, op=op)
+    return truncation.local_step(i, n, z, divisor=divisor)
+
+
 @party_step("beaver.finish_and_mask")
 def finish_and_mask_step(i, n, a, b, c, r, *, eps, delta, op, offset):
     """Finish the product, then reveal it masked for truncation: z_i + r_i (+ offset at party 0)."""
@@ -64,15 +71,18 @@ def _result_shape(op, shape_x, shape_y):
 
 
 def _product(parties: Parties, op: str, x: list, y: list | None, divisor: int | None = None) -> list:
-    """op(x, y) (or x*x for "square"), then divided by ``divisor`` if given, in 2 or 3 rounds.
+    """op(x, y) (or x*x for "square"), then divided by ``divisor`` if given, in 1 or 2 rounds.
 
     Everything the dealer gives (the triple and, if needed, the truncation
     material) comes in one bundle, and each round is one message per party.
+    With two parties and ``sy.settings.truncation == "local"`` (the default)
+    each party divides its own share as it finishes: no material, no round.
     """
     shape_x = parties.shape(x)
     shape_y = None if y is None else parties.shape(y)
     items = [("beaver_triple", dict(op=op, shape_a=shape_x, shape_b=shape_y))]
-    if divisor is not None:
+    local = divisor is not None and truncation.divides_locally(parties)
+    if divisor is not None and not local:
         items.append(("truncation_material", dict(shape=_result_shape(op, shape_x, shape_y), divisor=divisor)))
     dealt = [tuple(parties.deal(s) for s in sharings) for sharings in parties.dealer.bundle(items, parties.n)]
     triple = dealt[0]
@@ -89,6 +99,8 @@ def _product(parties: Parties, op: str, x: list, y: list | None, divisor: int | 
         operands = [list(t) for t in zip(a, b, c)]
     if divisor is None:
         return parties.run("beaver.finish", operands, eps=eps, delta=delta, op=op)
+    if local:
+        return parties.run("beaver.finish_divide_local", operands, eps=eps, delta=delta, op=op, divisor=divisor)
     r, r_msb, r_div = dealt[1]
     offset = truncation.offset_for(divisor)
     _, (masked,) = parties.run_open(
@@ -106,8 +118,9 @@ def mul(parties: Parties, x: list, y: list, divisor: int | None = None) -> list:
     3. The parties open eps and delta (one round); they are uniformly masked.
     4. Each party computes z_i = c_i + eps * b_i + a_i * delta, and party 0
        adds eps * delta. Then sum_i z_i = x * y.
-    5. With a divisor (a fixed-point product), each party masks z_i for
-       truncation in the same message, and one more round divides
+    5. With a divisor (a fixed-point product), each party divides z_i on its
+       own (two parties, ``settings.truncation == "local"``), or masks z_i
+       for truncation in the same message and one more round divides
        (see :mod:`.truncation`).
     """
     return _product(parties, "mul", x, y, divisor)

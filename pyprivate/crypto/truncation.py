@@ -40,6 +40,7 @@ with 3 decimal digits are far below 2^40, so it is rare but not impossible.
 
 import torch
 
+from ..settings import settings
 from .parties import LocalParties, Parties, party_step, unzip
 from .prng import PRNG
 from .ring import LOW63_MASK, floor_div, msb, wrap
@@ -116,6 +117,18 @@ def local_truncate(parties: Parties, x: list, divisor: int) -> list:
     if parties.n != 2:
         raise ValueError("local truncation is defined for exactly 2 parties")
     return parties.run("trunc.local", [[xi] for xi in x], divisor=divisor)
+
+
+def divides_locally(parties: Parties) -> bool:
+    """Whether ``sy.settings.truncation`` asks for local truncation and there are two parties to do it."""
+    return settings.truncation == "local" and parties.n == 2
+
+
+def divide(parties: Parties, x: list, divisor: int) -> list:
+    """Shares of x / D by the truncation ``sy.settings.truncation`` chooses (local with two parties)."""
+    if divides_locally(parties):
+        return local_truncate(parties, x, divisor)
+    return truncate(parties, x, divisor)
 
 
 def measure_local_truncation_failure(

@@ -89,8 +89,8 @@ class AdditiveSharingTensor(torch.Tensor):
         return AdditiveSharingTensor(self.parties.run("arith.add", [list(p) for p in zip(self.shares, zero)]), self.parties)
 
     def truncate(self, divisor):
-        """Shares of floor-or-ceil(self / divisor) (unbiased), by dealer-assisted truncation."""
-        return self._like(truncation.truncate(self.parties, self.shares, int(divisor)))
+        """Shares of self / divisor, off by at most one unit; how is ``sy.settings.truncation``'s choice."""
+        return self._like(truncation.divide(self.parties, self.shares, int(divisor)))
 
     def product(self, other, op="mul", divisor=None):
         """Shares of op(self, other) ("mul", "matmul" or "square"), divided by ``divisor`` if given.

@@ -1,0 +1,64 @@
+"""Choices that trade speed against a guarantee, kept in one place.
+
+    import pyprivate as sy
+    sy.settings.truncation            # "local" (the default) or "exact"
+    with sy.settings.use(truncation="exact"):
+        ...                           # every division in here is dealer-assisted
+
+**Truncation** is the division that brings a fixed-point product back to
+its scale (``pyprivate/crypto/truncation.py``):
+
+* ``"local"`` (default): with exactly two workers, each divides its own
+  share (SecureML). No dealer, no extra round: a product of shared values
+  costs one round instead of two. It is off by at most one unit in the last
+  place, and fails (a wildly wrong element) with probability about
+  |x| / 2^63, where x is the product at double scale. For values below 16
+  (|x| < 2^24 with 3 digits) that is below 2^-39 per element; the threat
+  model has the measured figures. With three or more workers it falls back
+  to ``"exact"``.
+* ``"exact"``: dealer-assisted truncation, which cannot fail for products
+  below 2^61, at the price of the dealer's material and one more round.
+"""
+
+from contextlib import contextmanager
+
+TRUNCATIONS = ("local", "exact")
+
+
+class Settings:
+    """The library's switches; assign an attribute or use ``with settings.use(...)``."""
+
+    def __init__(self):
+        self._truncation = "local"
+
+    @property
+    def truncation(self) -> str:
+        """How shared fixed-point products are divided: "local" (two workers) or "exact"."""
+        return self._truncation
+
+    @truncation.setter
+    def truncation(self, value):
+        if value not in TRUNCATIONS:
+            raise ValueError(f"settings.truncation is one of {TRUNCATIONS}, not {value!r}")
+        self._truncation = value
+
+    @contextmanager
+    def use(self, **changes):
+        """Change settings inside a ``with`` block only: ``with sy.settings.use(truncation="exact"):``."""
+        unknown = sorted(set(changes) - {"truncation"})
+        if unknown:
+            raise TypeError(f"unknown setting(s) {unknown}; the settings are: truncation")
+        before = {name: getattr(self, name) for name in changes}
+        for name, value in changes.items():
+            setattr(self, name, value)
+        try:
+            yield self
+        finally:
+            for name, value in before.items():
+                setattr(self, name, value)
+
+    def __repr__(self):
+        return f"Settings(truncation={self.truncation!r})"
+
+
+settings = Settings()
