@@ -38,6 +38,7 @@ from .transport import Transport
 
 _served = {}  # the worker this process runs, under "worker"
 _SCHEME = "pyprivate"  # tcp:// rendezvous with a time limit
+_READY_WAIT = 30.0  # seconds a request waits for the worker's handles to the others
 
 
 def _rpc():
@@ -48,7 +49,15 @@ def _rpc():
 
 
 def deliver(payload):
-    """Runs in the receiving process: hand the bytes to its worker."""
+    """Runs in the receiving process: hand the bytes to its worker.
+
+    A request can arrive as soon as the group has formed, before this process
+    has made its handles to the other workers (a crypto provider needs them
+    to deal): it waits for them first.
+    """
+    ready = _served.get("ready")
+    if ready is not None:
+        ready.wait(_READY_WAIT)
     return _served["worker"].recv_msg(payload)
 
 
@@ -184,8 +193,10 @@ def serve(name, rank, world, master="127.0.0.1:29500", timeout=30.0):
     """Run a worker called ``name`` in this process until the notebook side leaves the group."""
     _served["worker"] = VirtualWorker(id=name)
     _served["stop"] = threading.Event()
+    _served["ready"] = threading.Event()
     _init(name, rank, world, master, timeout)
     _served["handles"] = _handles(name, timeout)  # so a crypto provider can reach the parties
+    _served["ready"].set()
     _served["stop"].wait()
     time.sleep(0.3)  # let the answer to the stop request leave first
     _rpc().shutdown(graceful=False)
