@@ -75,7 +75,8 @@ def test_no_store_ever_holds_a_secret_and_only_masked_values_are_opened(trio):
         for secret in secrets:
             if total.shape == secret.shape:
                 assert (total != secret).float().mean() > 0.9
-    arithmetic = torch.cat([o for o in opened if o.abs().max() > 2**40])  # the ring-masked openings
+    # The ring-masked openings (the comparison's narrow XOR words are checked per width in tests/crypto).
+    arithmetic = torch.cat([o for o in opened if o.dtype == torch.int64 and o.abs().max() > 2**40])
     assert ((bit_frequencies(arithmetic) - 0.5).abs() < 0.15).all()
     assert torch.allclose(result.get().float_precision(), F.relu(x * y + x), atol=0.01)
 
@@ -89,6 +90,6 @@ def test_the_crypto_provider_sees_no_data_and_holds_no_share(trio):
     F.relu(x @ w).sum().backward()
     assert seen == [] and james._objects == {}
     assert {r.kind for r in james.message_log} == {"deal"}
-    # A deal request carries shapes and names only: far smaller than any tensor here.
-    assert max(r.nbytes for r in james.message_log) < 300
+    # A deal request carries shapes and names only: far smaller than any tensor here (the least is 30 x 5 x 8 bytes).
+    assert max(r.nbytes for r in james.message_log) < 30 * 5 * 8 / 2
     assert all(r.sender == "me" for r in james.message_log)

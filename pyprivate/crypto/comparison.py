@@ -19,8 +19,7 @@ Differences x - y must not overflow, so those need |x|, |y| < 2^62.
 
 import torch
 
-from . import binary, linear
-from .beaver import mul
+from . import binary, carry, linear
 from .parties import Parties, party_step
 
 
@@ -34,6 +33,7 @@ def sign_mask_step(i, n, p0, g, a, b, c, r_bin, *, eps, delta):
 @party_step("b2a.finish")
 def b2a_finish_step(i, n, r_arith, *, e):
     """b_i = [i == 0]*e + r_i - 2*e*r_i, from the opened e = b ^ r."""
+    e = e.to(r_arith.dtype)
     return (e if i == 0 else 0) + r_arith - 2 * e * r_arith
 
 
@@ -68,15 +68,17 @@ def word_step(i, n, x, *, owner, negate):
     return share.clone() if i == owner else torch.zeros_like(share)
 
 
-def _deal_ltz(parties: Parties, shape) -> tuple:
-    items = binary.adder_material(shape) * (parties.n - 1) + [("dabit", dict(shape=tuple(shape)))]
+def _deal_ltz(parties: Parties, shape, two_party_sign: bool = False, extra=()) -> tuple:
+    """The dealer's bundle for one sign: (binary material, daBit, dealt ``extra`` items)."""
+    material = carry.material(shape) if two_party_sign else binary.adder_material(shape) * (parties.n - 1)
+    items = material + [("dabit", dict(shape=tuple(shape)))] + list(extra)
     dealt = [tuple(parties.deal(s) for s in sharings) for sharings in parties.dealer.bundle(items, parties.n)]
-    return dealt[:-1], dealt[-1]
+    return dealt[:len(material)], dealt[len(material)], dealt[len(material) + 1:]
 
 
 def a2b(parties: Parties, x: list) -> list:
     """XOR shares of the additively shared x (sum the owned words in a circuit)."""
-    triples, _ = _deal_ltz(parties, parties.shape(x))
+    triples, _, _ = _deal_ltz(parties, parties.shape(x))
     p0, g, last, eps, delta = _a2b_rounds(parties, x, False, triples)
     return parties.run("bin.adder.sum", [list(t) for t in zip(p0, g, *last)], eps=eps, delta=delta)
 
@@ -92,17 +94,32 @@ def b2a(parties: Parties, bits: list) -> list:
 def ltz(parties: Parties, x: list, negate: bool = False) -> list:
     """Additive 0/1 shares of [x < 0] (or of [-x < 0] with ``negate``), exact for every input.
 
-    1. The dealer deals, in one bundle, the adder's binary triples and a daBit.
-    2. A2B: XOR shares of x via the Kogge-Stone adder (7 rounds for 2 parties).
-    3. The msb of each XOR share is an XOR share of msb(x); each party reveals
-       it masked by the daBit's XOR share, in the adder's last round.
+    1. The dealer deals, in one bundle, the binary material and a daBit.
+    2. XOR shares of msb(x): with two parties by the carry tree of
+       :mod:`.carry` (7 rounds, a third of the adder's traffic); with more,
+       A2B of x by the Kogge-Stone adder, whose msb is msb(x).
+    3. Each party reveals its share of msb(x) masked by the daBit's XOR
+       share, in the last round of step 2.
     4. B2A: msb = e + r - 2*e*r, linear in r's additive shares.
     """
-    triples, (r_arith, r_bin) = _deal_ltz(parties, parties.shape(x))
-    p0, g, last, eps, delta = _a2b_rounds(parties, x, negate, triples)
+    e, r_arith, _ = _masked_sign(parties, x, negate)
+    return parties.run("b2a.finish", [[r] for r in r_arith], e=e)
+
+
+def _masked_sign(parties: Parties, x: list, negate: bool, extra=()) -> tuple:
+    """Steps 1-3 of :func:`ltz`: (opened e = msb ^ r, the daBit's additive shares, dealt ``extra``).
+
+    ``extra`` are more dealer items for the caller, dealt in the same bundle.
+    """
+    shape = parties.shape(x)
+    two = parties.n == 2
+    material, (r_arith, r_bin), extra_dealt = _deal_ltz(parties, shape, two_party_sign=two, extra=extra)
+    if two:
+        return carry.sign_rounds(parties, x, negate, material, r_bin), r_arith, extra_dealt
+    p0, g, last, eps, delta = _a2b_rounds(parties, x, negate, material)
     _, (e,) = parties.run_open(
         "ltz.sign_mask", [list(t) for t in zip(p0, g, *last, r_bin)], ["b2a.e"], xor=True, eps=eps, delta=delta)
-    return parties.run("b2a.finish", [[r] for r in r_arith], e=e)
+    return e, r_arith, extra_dealt
 
 
 def lt(parties: Parties, x: list, y: list) -> list:
@@ -131,10 +148,26 @@ def eq(parties: Parties, x: list, y: list) -> list:
     return parties.run("cmp.eq_finish", [[b] for b in ltz(parties, d)])
 
 
+@party_step("relu.bit_and_mask")
+def bit_and_mask_step(i, n, r_arith, x, a, b, *, e):
+    """Finish B2A of the bit [x > 0]; keep it, and reveal x and the bit masked for their product."""
+    bit = b2a_finish_step(i, n, r_arith, e=e)
+    return (bit,), (x - a, bit - b)
+
+
 def relu(parties: Parties, x: list) -> tuple[list, list]:
     """Shares of (relu(x), [x > 0]). Keep the bit: backward is grad * bit.
 
     The bit is [x > 0] = [-x < 0], matching torch's zero gradient at x == 0.
+    It is :func:`ltz` followed by the Beaver product x * bit, fused: the
+    product's triple comes in the comparison's bundle, and the round that
+    finishes B2A also masks x and the bit (one deal and one round fewer).
     """
-    positive = ltz(parties, x, negate=True)
-    return mul(parties, x, positive), positive
+    shape = tuple(parties.shape(x))
+    triple = ("beaver_triple", dict(op="mul", shape_a=shape, shape_b=shape))
+    e, r_arith, [(a, b, c)] = _masked_sign(parties, x, True, extra=[triple])
+    bit, (eps, delta) = parties.run_open(
+        "relu.bit_and_mask", [list(t) for t in zip(r_arith, x, a, b)], ["beaver.mul.eps", "beaver.mul.delta"], e=e)
+    bit = [kept[0] for kept in bit]
+    value = parties.run("beaver.finish", [list(t) for t in zip(a, b, c)], eps=eps, delta=delta, op="mul")
+    return value, bit

@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 
 import torch
 
-from .prng import PRNG
+from .prng import PRNG, kind_dtype
 from .ring import LOW63_MASK, floor_div, msb
-from .sharing import share, xor_share
 
 BEAVER_OPS = {
     "mul": torch.mul,
@@ -64,14 +63,14 @@ class Dealer:
         self.drawn = {}  # id(share) -> (kind, order drawn), for the last bundle's shares drawn from streams
 
     def _draw(self, stream: PRNG, shape, kind: str) -> torch.Tensor:
-        share = stream.bits(shape) if kind == "bits" else stream.ring(shape)
+        share = stream.draw(kind, shape)
         self.drawn[id(share)] = (kind, len(self.drawn))  # the order matters: a party must draw alike
         return share
 
     def _random(self, shape, n: int, kind: str = "add"):
-        """A uniform value and its shares: ``kind`` is "add", "xor" or "bits" (XOR-shared 0/1)."""
+        """A uniform value and its shares: ``kind`` is one of ``prng.KINDS`` ("add", "xor", "bits", "xor32", ...)."""
         if self.streams is None:
-            value = self.prng.bits(shape) if kind == "bits" else self.prng.ring(shape)
+            value = self.prng.draw(kind, shape)
             return value, self._share(value, n, kind)
         shares = [self._draw(stream, shape, kind) for stream in self.streams]
         value = shares[0].clone()
@@ -82,9 +81,10 @@ class Dealer:
     def _share(self, value, n: int, kind: str = "add") -> list:
         """Shares of a value the dealer computed: the last party's share is the only one to send."""
         if self.streams is None:
-            return share(value, n, self.prng) if kind == "add" else xor_share(value, n, self.prng, bits=kind == "bits")
-        shares = [self._draw(stream, value.shape, kind) for stream in self.streams[:-1]]
-        last = value.to(torch.int64).clone()
+            shares = [self.prng.draw(kind, value.shape) for _ in range(n - 1)]
+        else:
+            shares = [self._draw(stream, value.shape, kind) for stream in self.streams[:-1]]
+        last = value.to(kind_dtype(kind)).clone()
         for s in shares:
             last = last - s if kind == "add" else last ^ s
         return shares + [last]
@@ -115,6 +115,36 @@ class Dealer:
         sharings = (a_shares, b_shares, self._share(a & b, n, "xor"))
         self.log.record("triple.and", sharings)
         return sharings
+
+    def owned_and(self, shape, n: int) -> tuple:
+        """For an AND of two words each held by one of two parties: (masks, XOR shares of c = a & b).
+
+        ``masks`` is [a, b]: party 0 masks its word with a, party 1 with b;
+        neither knows the other's mask. See ``carry``.
+        """
+        if n != 2:
+            raise ValueError(f"an owned AND is for 2 parties, not {n}")
+        if self.streams is None:
+            a, b = self.prng.ring(shape), self.prng.ring(shape)
+        else:
+            a, b = (self._draw(stream, shape, "xor") for stream in self.streams)
+        sharings = ([a, b], self._share(a & b, n, "xor"))
+        self.log.record("owned_and", sharings)
+        return sharings
+
+    def carry_triple(self, shape, width: int, pair: bool, n: int) -> tuple:
+        """XOR shares of ``width``-bit words a, b1, c1 = a & b1 (and b2, c2 = a & b2 if ``pair``).
+
+        Two ANDs with the same first operand, as one level of the carry tree needs.
+        """
+        kind = f"xor{width}"
+        a, a_shares = self._random(shape, n, kind)
+        sharings = [a_shares]
+        for _ in range(2 if pair else 1):
+            b, b_shares = self._random(shape, n, kind)
+            sharings += [b_shares, self._share(a & b, n, kind)]
+        self.log.record(f"carry.{width}", sharings)
+        return tuple(sharings)
 
     def dabit(self, shape, n: int) -> tuple:
         """A uniform random bit r, as (additive shares of r, XOR shares of r)."""

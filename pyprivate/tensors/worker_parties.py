@@ -55,6 +55,12 @@ class RemoteDealer:
     def binary_triple(self, shape, n):
         return self._deal("binary_triple", shape=tuple(shape))
 
+    def owned_and(self, shape, n):
+        return self._deal("owned_and", shape=tuple(shape))
+
+    def carry_triple(self, shape, width, pair, n):
+        return self._deal("carry_triple", shape=tuple(shape), width=int(width), pair=bool(pair))
+
     def dabit(self, shape, n):
         return self._deal("dabit", shape=tuple(shape))
 

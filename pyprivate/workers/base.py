@@ -9,6 +9,7 @@ import weakref
 from dataclasses import dataclass
 
 import torch
+from ..crypto.prng import KINDS
 from ..tree import leaves, tree_map
 
 from .. import ids
@@ -23,7 +24,8 @@ _OP_NAME = re.compile(r"^[a-z_][a-z0-9_]*\.[A-Za-z0-9_]+$")
 # aten ops that touch the file system have no place in a remote command.
 _FORBIDDEN_OPS = {"from_file"}
 # What a crypto provider deals, by the name used in a Deal message.
-DEALER_MATERIALS = {"beaver_triple", "binary_triple", "dabit", "truncation_material", "zero_shares"}
+DEALER_MATERIALS = {"beaver_triple", "binary_triple", "dabit", "truncation_material", "zero_shares", "owned_and",
+                    "carry_triple"}
 
 
 @dataclass(frozen=True)
@@ -210,12 +212,12 @@ class BaseWorker:
         stream = self._dealer_streams.get(sender)
         if stream is None:
             raise MessageDecodeError(f"{sender} asked {self.id} to draw shares, but never sent a dealer key")
-        if len(spec) != 4 or spec[0] != "draw" or spec[1] not in ("add", "xor", "bits"):
+        if len(spec) != 4 or spec[0] != "draw" or spec[1] not in KINDS:
             raise MessageDecodeError(f"refused an unknown share specification {spec!r}")
         shape = spec[2]
         if not isinstance(shape, list) or not all(isinstance(d, int) and d >= 0 for d in shape):
             raise MessageDecodeError(f"refused a share specification with shape {shape!r}")
-        return stream.bits(shape) if spec[1] == "bits" else stream.ring(shape)
+        return stream.draw(spec[1], shape)
 
     def _stream_for(self, party, request):
         """The stream this provider shares with ``party``; the key goes to the party first."""

@@ -23,10 +23,10 @@ def random_int64(shape, seed: int = 0, bits: int = 64) -> torch.Tensor:
     return PRNG(seed=seed).ring(shape) >> (64 - bits)
 
 
-def bit_frequencies(x: torch.Tensor) -> torch.Tensor:
-    """Fraction of ones at each of the 64 bit positions."""
-    x = x.reshape(-1)
-    return torch.tensor([((x >> i) & 1).sum().item() / max(len(x), 1) for i in range(64)], dtype=torch.float64)
+def bit_frequencies(x: torch.Tensor, width: int = 64) -> torch.Tensor:
+    """Fraction of ones at each of the ``width`` lowest bit positions."""
+    x = x.reshape(-1).to(torch.int64)
+    return torch.tensor([((x >> i) & 1).sum().item() / max(len(x), 1) for i in range(width)], dtype=torch.float64)
 
 
 def with_edges(x: torch.Tensor, edges=EDGE_VALUES) -> torch.Tensor:

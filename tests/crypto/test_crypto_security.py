@@ -7,6 +7,7 @@
   backend whose handles are opaque and tagged with their owner).
 """
 
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -52,7 +53,8 @@ def test_opened_values_are_uniform_and_independent_of_the_secret(name):
     log_b = opened_by_label(PROTOCOLS[name], large, seed=2)
     assert log_a.keys() == log_b.keys()
     for label in log_a:
-        f_a, f_b = bit_frequencies(log_a[label]), bit_frequencies(log_b[label])
+        width = int(re.match(r"carry\.w(\d+)\.", label)[1]) if label.startswith("carry.") else 64
+        f_a, f_b = bit_frequencies(log_a[label], width), bit_frequencies(log_b[label], width)
         tolerance = 6 * 0.5 / len(log_a[label]) ** 0.5
         assert ((f_a - f_b).abs() < 1.5 * tolerance).all(), label
         if label == "b2a.e":  # a single masked bit
@@ -72,14 +74,21 @@ def test_no_opened_value_reveals_the_secret(name):
             assert (record.value == x).double().mean() < 0.01, record.label
 
 
-def test_only_masked_labels_are_ever_opened():
-    p = make_parties(3)
+@pytest.mark.parametrize("n", [2, 3])
+def test_only_masked_labels_are_ever_opened(n):
+    p = make_parties(n)
     x = shared(p, random_int64((5, 5), 6, bits=40))
     for protocol in PROTOCOLS.values():
         protocol(p, x)
     eq(p, x, x), max_argmax(p, x, dim=1)
     masked = {"beaver.mul.eps", "beaver.mul.delta", "beaver.matmul.eps", "beaver.matmul.delta",
-              "beaver.square.eps", "trunc.c", "and.eps", "and.delta", "b2a.e"}
+              "beaver.square.eps", "trunc.c", "b2a.e"}
+    if n == 2:  # the sign by the carry tree: every level's masked words
+        masked |= {"carry.w64.eps", "carry.w64.delta"} | {f"carry.w{w}.{name}" for w in (32, 16, 8, 4, 2)
+                                                          for name in ("eps", "d1", "d2")}
+        masked |= {"carry.w1.eps", "carry.w1.d1"}
+    else:  # the sign by the Kogge-Stone adder
+        masked |= {"and.eps", "and.delta"}
     assert {record.label for record in p.opened} == masked
 
 
@@ -89,7 +98,7 @@ class SpyDealer(Dealer):
     def __init__(self):
         super().__init__(PRNG(seed=0))
         self.arguments = []
-        for name in ("beaver_triple", "binary_triple", "dabit", "truncation_material"):
+        for name in ("beaver_triple", "binary_triple", "dabit", "truncation_material", "owned_and", "carry_triple"):
             method = getattr(self, name)
             setattr(self, name, self._spy(method))
 
@@ -145,10 +154,11 @@ class CheckedParties(LocalParties):
         return tuple(cls._wrap(i, t) for t in out) if isinstance(out, tuple) else Handle(i, out)
 
 
-def test_protocols_keep_every_share_with_its_owner():
-    p = CheckedParties(3, Dealer(PRNG(seed=3)))
+@pytest.mark.parametrize("n", [2, 3])
+def test_protocols_keep_every_share_with_its_owner(n):
+    p = CheckedParties(n, Dealer(PRNG(seed=3)))
     x = random_int64((4, 4), 8, bits=40)
-    sx = p.deal(share(x, 3, PRNG(seed=4)))
+    sx = p.deal(share(x, n, PRNG(seed=4)))
     plain = lambda handles: reconstruct([h._value for h in handles])  # noqa: E731
     assert torch.equal(plain(mul(p, sx, sx)), x * x)
     assert torch.equal(plain(matmul(p, sx, sx)), x @ x)
