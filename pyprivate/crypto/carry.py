@@ -24,17 +24,20 @@ The first AND, u & w, has one input at each party. The dealer gives party 0
 a mask a, party 1 a mask b, and XOR shares of a & b (``Dealer.owned_and``);
 each party reveals only its own masked word.
 
+The dealer's material comes in two byte buffers per party
+(:mod:`.carry_layout`), so a comparison costs a party two dealt objects,
+not 33.
+
 Rounds: g, then 6 levels, then B2A of the sign bit (its reveal travels with
 the last level's finish): 8, as with the adder.
 """
 
 import torch
 
+from . import carry_layout as layout
 from .binary import and_finish_step
+from .carry_layout import WIDTHS
 from .parties import Parties, party_step
-from .prng import NARROW_WORDS
-
-WIDTHS = (32, 16, 8, 4, 2, 1)  # the width of a level's words, after each merge
 
 # Bit reversal of the 6-bit index: swap index bits (0, 5), (1, 4) and (2, 3).
 # Each swap is a delta swap of positions p (bit j set, bit k clear) with p + 2^k - 2^j.
@@ -53,11 +56,11 @@ def reverse_index_bits(words: torch.Tensor) -> torch.Tensor:
 def halves(words: torch.Tensor, width: int) -> tuple[torch.Tensor, torch.Tensor]:
     """(low, high) halves of ``width``-bit words, as words of width / 2 in their own dtype."""
     half = width // 2
-    mask, dtype = (1 << half) - 1, NARROW_WORDS[half]
+    mask, dtype = (1 << half) - 1, layout.DTYPES[half]
     return (words & mask).to(dtype), ((words >> half) & mask).to(dtype)
 
 
-def _merge_and_reveal(i, g, p, width, a, b1, b2=None):
+def _merge_and_reveal(g, p, width, a, b1, b2=None):
     """Split (G, P) into halves; keep G_hi; reveal P_hi ^ a, G_lo ^ b1 (and P_lo ^ b2 unless last)."""
     g_lo, g_hi = halves(g, width)
     p_lo, p_hi = halves(p, width)
@@ -66,12 +69,12 @@ def _merge_and_reveal(i, g, p, width, a, b1, b2=None):
 
 
 @party_step("carry.start")
-def start_step(i, n, x, mask, *, negate):
+def start_step(i, n, x, random, *, negate, shape):
     """Keep this party's bit-reversed word and sign bit; reveal the word masked for g = u & w."""
     share = -x if negate else x
     word = reverse_index_bits(share << 1)
     zero = torch.zeros((), dtype=torch.int64)  # the other party's word: nothing to send
-    masked = word ^ mask
+    masked = word ^ layout.word(random, layout.RANDOM, shape, "mask")
     return (word, (share >> 63) & 1), ((masked, zero) if i == 0 else (zero, masked))
 
 
@@ -81,32 +84,36 @@ def _owned_and_finish(i, mask, c, eps, delta):
 
 
 @party_step("carry.first_level")
-def first_level_step(i, n, word, mask, c, a, b1, b2, *, eps, delta):
+def first_level_step(i, n, word, random, products, *, eps, delta, shape):
     """g = u & w, p = u ^ w (this party's word is its share); reveal the first level's masked ANDs."""
-    g = _owned_and_finish(i, mask, c, eps, delta)
-    return _merge_and_reveal(i, g, word, 64, a, b1, b2)
+    mask = layout.word(random, layout.RANDOM, shape, "mask")
+    g = _owned_and_finish(i, mask, layout.word(products, layout.PRODUCTS, shape, "c"), eps, delta)
+    return _merge_and_reveal(g, word, 64, *layout.level_masks(random, shape, 0))
 
 
 @party_step("carry.level")
-def level_step(i, n, g_hi, a, b1, c1, b2, c2, *next_masks, eps, d1, d2, width):
-    """Finish the ANDs of the level before (G = G_hi ^ P_hi&G_lo, P = P_hi&P_lo); reveal the next."""
+def level_step(i, n, g_hi, random, products, *, eps, d1, d2, level, shape):
+    """Finish the ANDs of ``level`` (G = G_hi ^ P_hi&G_lo, P = P_hi&P_lo); reveal the next level's."""
+    a, b1, b2 = layout.level_masks(random, shape, level)
+    c1, c2 = layout.level_products(products, shape, level)
     g = g_hi ^ and_finish_step(i, n, a, b1, c1, eps=eps, delta=d1)
     p = and_finish_step(i, n, a, b2, c2, eps=eps, delta=d2)
-    return _merge_and_reveal(i, g, p, width, *next_masks)
+    return _merge_and_reveal(g, p, WIDTHS[level], *layout.level_masks(random, shape, level + 1))
 
 
 @party_step("carry.sign_mask")
-def sign_mask_step(i, n, g_hi, sign, a, b1, c1, r_bin, *, eps, d1):
+def sign_mask_step(i, n, g_hi, sign, random, products, r_bin, *, eps, d1, shape):
     """Finish the root: this party's share of the carry; reveal msb(x)'s share masked by the daBit."""
+    last = len(WIDTHS) - 1
+    a, b1 = layout.level_masks(random, shape, last)
+    (c1,) = layout.level_products(products, shape, last)
     carry = g_hi ^ and_finish_step(i, n, a, b1, c1, eps=eps, delta=d1)
     return (), ((sign.to(torch.uint8) ^ carry ^ r_bin.to(torch.uint8)),)
 
 
 def material(shape) -> list:
     """The dealer bundle items of one sign computation (without the daBit)."""
-    items = [("owned_and", dict(shape=tuple(shape)))]
-    items += [("carry_triple", dict(shape=tuple(shape), width=w, pair=w > 1)) for w in WIDTHS]
-    return items
+    return [("carry_material", dict(shape=tuple(shape)))]
 
 
 def _labels(width: int, count: int) -> list[str]:
@@ -118,26 +125,24 @@ def _labels(width: int, count: int) -> list[str]:
 def sign_rounds(parties: Parties, x: list, negate: bool, dealt: list, r_bin: list) -> torch.Tensor:
     """Rounds 1-8 of a two-party sign: returns the opened e = msb(x) ^ r (one byte per element).
 
-    ``dealt`` is the dealer's material for ``material(shape)``, in order;
+    ``dealt`` is the dealer's material for ``material(shape)``;
     ``r_bin`` the XOR shares of a daBit, to reveal the sign bit masked.
     """
-    (masks, c), levels = dealt[0], dealt[1:]
+    ((random, products),) = dealt
+    shape = list(parties.shape(x))
     kept, (eps, delta) = parties.run_open(
-        "carry.start", [[xi, m] for xi, m in zip(x, masks)], _labels(64, 2), xor=True, negate=negate)
+        "carry.start", [[xi, ri] for xi, ri in zip(x, random)], _labels(64, 2), xor=True, negate=negate, shape=shape)
     words, signs = zip(*kept)
-    a, b1, c1, b2, c2 = levels[0]
     kept, opened = parties.run_open(
-        "carry.first_level", [list(t) for t in zip(words, masks, c, a, b1, b2)],
-        _labels(WIDTHS[0], 3), xor=True, eps=eps, delta=delta)
-    for width, next_width, (prev, nxt) in zip(WIDTHS, WIDTHS[1:], zip(levels, levels[1:])):
-        a, b1, c1, b2, c2 = prev
-        next_masks = [nxt[0], nxt[1]] + ([nxt[3]] if len(nxt) == 5 else [])
+        "carry.first_level", [list(t) for t in zip(words, random, products)], _labels(WIDTHS[0], 3),
+        xor=True, eps=eps, delta=delta, shape=shape)
+    for level in range(len(WIDTHS) - 1):
+        next_width = WIDTHS[level + 1]
         kept, opened = parties.run_open(
-            "carry.level", [[k[0], *t] for k, t in zip(kept, zip(a, b1, c1, b2, c2, *next_masks))],
-            _labels(next_width, len(next_masks)),
-            xor=True, eps=opened[0], d1=opened[1], d2=opened[2], width=width)
-    a, b1, c1 = levels[-1]
+            "carry.level", [[k[0], r, p] for k, r, p in zip(kept, random, products)],
+            _labels(next_width, 3 if next_width > 1 else 2),
+            xor=True, eps=opened[0], d1=opened[1], d2=opened[2], level=level, shape=shape)
     _, (e,) = parties.run_open(
-        "carry.sign_mask", [[k[0], s, *t] for k, s, t in zip(kept, signs, zip(a, b1, c1, r_bin))], ["b2a.e"],
-        xor=True, eps=opened[0], d1=opened[1])
+        "carry.sign_mask", [[k[0], s, r, p, rb] for k, s, r, p, rb in zip(kept, signs, random, products, r_bin)],
+        ["b2a.e"], xor=True, eps=opened[0], d1=opened[1], shape=shape)
     return e

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import torch
 
+from . import carry_layout as layout
 from .prng import PRNG, kind_dtype
 from .ring import LOW63_MASK, floor_div, msb
 
@@ -29,18 +30,20 @@ BEAVER_OPS = {
 
 @dataclass
 class DealerLog:
-    """How many items of each kind were dealt, and how many int64s in total."""
+    """How many items of each kind were dealt, and how many elements and bytes in total."""
 
     items: Counter = field(default_factory=Counter)
     elements: Counter = field(default_factory=Counter)
+    nbytes: Counter = field(default_factory=Counter)
 
     def record(self, kind: str, sharings):
         self.items[kind] += 1
         self.elements[kind] += sum(s.numel() for sharing in sharings for s in sharing)
+        self.nbytes[kind] += sum(s.numel() * s.element_size() for sharing in sharings for s in sharing)
 
     def total_bytes(self) -> int:
-        """Bytes sent by the dealer to all parties together."""
-        return 8 * sum(self.elements.values())
+        """Bytes dealt to all parties together (before seeded dealing spares most of them)."""
+        return sum(self.nbytes.values())
 
 
 class Dealer:
@@ -68,7 +71,7 @@ class Dealer:
         return share
 
     def _random(self, shape, n: int, kind: str = "add"):
-        """A uniform value and its shares: ``kind`` is one of ``prng.KINDS`` ("add", "xor", "bits", "xor32", ...)."""
+        """A uniform value and its shares: ``kind`` is one of ``prng.KINDS`` ("add", "xor", "bits", "bytes")."""
         if self.streams is None:
             value = self.prng.draw(kind, shape)
             return value, self._share(value, n, kind)
@@ -116,35 +119,29 @@ class Dealer:
         self.log.record("triple.and", sharings)
         return sharings
 
-    def owned_and(self, shape, n: int) -> tuple:
-        """For an AND of two words each held by one of two parties: (masks, XOR shares of c = a & b).
+    def carry_material(self, shape, n: int) -> tuple:
+        """A two-party sign's material, as two byte buffers per party (see ``carry_layout``).
 
-        ``masks`` is [a, b]: party 0 masks its word with a, party 1 with b;
-        neither knows the other's mask. See ``carry``.
+        ``random``: each party's own mask for the first AND (party 0's a,
+        party 1's b; neither knows the other's) and its XOR shares of every
+        level's a, b1, b2, all drawn. ``products``: XOR shares of c = a & b
+        and of every level's c1 = a & b1, c2 = a & b2.
         """
         if n != 2:
-            raise ValueError(f"an owned AND is for 2 parties, not {n}")
-        if self.streams is None:
-            a, b = self.prng.ring(shape), self.prng.ring(shape)
-        else:
-            a, b = (self._draw(stream, shape, "xor") for stream in self.streams)
-        sharings = ([a, b], self._share(a & b, n, "xor"))
-        self.log.record("owned_and", sharings)
+            raise ValueError(f"the carry tree's material is for 2 parties, not {n}")
+        _, random = self._random((layout.nbytes(layout.RANDOM, shape),), n, "bytes")
+        mine = [lambda name, buffer=buffer: layout.word(buffer, layout.RANDOM, shape, name) for buffer in random]
+        products = torch.empty(layout.nbytes(layout.PRODUCTS, shape), dtype=torch.uint8)
+        put = lambda name, value: layout.raw(products, layout.PRODUCTS, shape, name).copy_(value)  # noqa: E731
+        put("c", mine[0]("mask") & mine[1]("mask"))
+        for level, width in enumerate(layout.WIDTHS):
+            a, b1, *b2 = (x ^ y for x, y in zip(*(layout.level_masks(buffer, shape, level) for buffer in random)))
+            put(f"c1{level}", a & b1)
+            if b2:
+                put(f"c2{level}", a & b2[0])
+        sharings = (random, self._share(products, n, "bytes"))
+        self.log.record("carry", sharings)
         return sharings
-
-    def carry_triple(self, shape, width: int, pair: bool, n: int) -> tuple:
-        """XOR shares of ``width``-bit words a, b1, c1 = a & b1 (and b2, c2 = a & b2 if ``pair``).
-
-        Two ANDs with the same first operand, as one level of the carry tree needs.
-        """
-        kind = f"xor{width}"
-        a, a_shares = self._random(shape, n, kind)
-        sharings = [a_shares]
-        for _ in range(2 if pair else 1):
-            b, b_shares = self._random(shape, n, kind)
-            sharings += [b_shares, self._share(a & b, n, kind)]
-        self.log.record(f"carry.{width}", sharings)
-        return tuple(sharings)
 
     def dabit(self, shape, n: int) -> tuple:
         """A uniform random bit r, as (additive shares of r, XOR shares of r)."""

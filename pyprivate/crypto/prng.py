@@ -21,14 +21,13 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 
 # What a share can be drawn as: ring elements ("add" and "xor" shares alike),
-# 0/1 bits, or narrow XOR words of a carry tree ("xor32" ... "xor1").
-NARROW_WORDS = {32: torch.int32, 16: torch.int16, 8: torch.uint8, 4: torch.uint8, 2: torch.uint8, 1: torch.uint8}
-KINDS = ("add", "xor", "bits") + tuple(f"xor{width}" for width in NARROW_WORDS)
+# 0/1 bits, or raw bytes (XOR shares of a buffer of packed words, see carry_layout).
+KINDS = ("add", "xor", "bits", "bytes")
 
 
 def kind_dtype(kind: str) -> torch.dtype:
     """The dtype of a share drawn as ``kind``."""
-    return NARROW_WORDS[int(kind[3:])] if kind.startswith("xor") and kind != "xor" else torch.int64
+    return torch.uint8 if kind == "bytes" else torch.int64
 
 
 class PRNG:
@@ -68,24 +67,15 @@ class PRNG:
             return torch.empty(shape, dtype=torch.int64)
         return self._keystream(8 * count).view(torch.int64).reshape(shape)
 
-    def words(self, shape, width: int) -> torch.Tensor:
-        """Uniform ``width``-bit words (32, 16, 8, 4, 2 or 1), in the narrowest dtype that holds them."""
-        dtype, shape = NARROW_WORDS[width], torch.Size(shape)
-        count = math.prod(shape)
-        if count == 0:
-            return torch.empty(shape, dtype=dtype)
-        words = self._keystream(dtype.itemsize * count).view(dtype).reshape(shape)
-        return words & ((1 << width) - 1) if width < 8 else words
-
     def draw(self, kind: str, shape) -> torch.Tensor:
         """A share of ``kind`` (see ``KINDS``): how the dealer and a party draw alike."""
         if kind == "bits":
             return self.bits(shape)
         if kind in ("add", "xor"):
             return self.ring(shape)
-        if kind not in KINDS:
-            raise ValueError(f"unknown kind of share {kind!r}; one of {KINDS}")
-        return self.words(shape, int(kind[3:]))
+        if kind == "bytes":
+            return self._keystream(math.prod(shape)).reshape(shape)
+        raise ValueError(f"unknown kind of share {kind!r}; one of {KINDS}")
 
     def bits(self, shape) -> torch.Tensor:
         """Int64 tensor of ``shape``, each element a uniform bit 0 or 1."""

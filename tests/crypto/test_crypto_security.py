@@ -98,7 +98,7 @@ class SpyDealer(Dealer):
     def __init__(self):
         super().__init__(PRNG(seed=0))
         self.arguments = []
-        for name in ("beaver_triple", "binary_triple", "dabit", "truncation_material", "owned_and", "carry_triple"):
+        for name in ("beaver_triple", "binary_triple", "dabit", "truncation_material", "carry_material"):
             method = getattr(self, name)
             setattr(self, name, self._spy(method))
 
