@@ -1,7 +1,7 @@
 """Choices that trade speed against a guarantee, kept in one place.
 
     import pyprivate as sy
-    sy.settings.truncation            # "local" (the default) or "exact"
+    sy.settings                       # Settings(truncation='local', deal_ahead=True)
     with sy.settings.use(truncation="exact"):
         ...                           # every division in here is dealer-assisted
 
@@ -18,6 +18,13 @@ its scale (``pyprivate/crypto/truncation.py``):
   to ``"exact"``.
 * ``"exact"``: dealer-assisted truncation, which cannot fail for products
   below 2^61, at the price of the dealer's material and one more round.
+
+**Dealing ahead** (``deal_ahead``, on by default): the crypto provider's
+material depends only on shapes, never on data, so after an optimizer step
+it deals everything the next training step will need in one go, the
+*offline phase* of secure computation; the step then only opens masked
+values (the *online phase*). Turn it off to watch each deal happen where it
+is used (``pyprivate/tensors/deal_ahead.py``).
 """
 
 from contextlib import contextmanager
@@ -28,8 +35,11 @@ TRUNCATIONS = ("local", "exact")
 class Settings:
     """The library's switches; assign an attribute or use ``with settings.use(...)``."""
 
+    NAMES = ("truncation", "deal_ahead")
+
     def __init__(self):
         self._truncation = "local"
+        self._deal_ahead = True
 
     @property
     def truncation(self) -> str:
@@ -42,23 +52,34 @@ class Settings:
             raise ValueError(f"settings.truncation is one of {TRUNCATIONS}, not {value!r}")
         self._truncation = value
 
+    @property
+    def deal_ahead(self) -> bool:
+        """Whether the crypto provider deals a training step's material right after the step before."""
+        return self._deal_ahead
+
+    @deal_ahead.setter
+    def deal_ahead(self, value):
+        if not isinstance(value, bool):
+            raise TypeError(f"settings.deal_ahead is True or False, not {value!r}")
+        self._deal_ahead = value
+
     @contextmanager
     def use(self, **changes):
         """Change settings inside a ``with`` block only: ``with sy.settings.use(truncation="exact"):``."""
-        unknown = sorted(set(changes) - {"truncation"})
+        unknown = sorted(set(changes) - set(self.NAMES))
         if unknown:
-            raise TypeError(f"unknown setting(s) {unknown}; the settings are: truncation")
+            raise TypeError(f"unknown setting(s) {unknown}; the settings are: {', '.join(self.NAMES)}")
         before = {name: getattr(self, name) for name in changes}
-        for name, value in changes.items():
-            setattr(self, name, value)
         try:
+            for name, value in changes.items():
+                setattr(self, name, value)
             yield self
         finally:
             for name, value in before.items():
                 setattr(self, name, value)
 
     def __repr__(self):
-        return f"Settings(truncation={self.truncation!r})"
+        return f"Settings({', '.join(f'{name}={getattr(self, name)!r}' for name in self.NAMES)})"
 
 
 settings = Settings()

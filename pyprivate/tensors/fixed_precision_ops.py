@@ -369,6 +369,7 @@ def foreach_add_(func, args, kwargs):
                                          int(e.encode(torch.tensor(float(alpha))).item()), e.scale)
         for target, shares in zip(targets, new):
             target.child = AdditiveSharingTensor(shares, parties)
+        parties.dealer.end_step()  # the next training step's material can be dealt ahead
         return None
     for target, child in zip(targets, children):
         target.child = _add(target.child, child if alpha == 1 else mul_public(child, alpha, e))

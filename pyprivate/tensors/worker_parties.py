@@ -14,6 +14,7 @@ from ..crypto.parties import Parties
 from ..errors import CryptoProviderError, ObjectNotFoundError, WorkerMismatchError
 from ..workers.client import RemoteRef, reply_value, request, request_each
 from ..workers.messages import Deal, ErrorReply, GetObject, Ref, RunCommand, RunStep, TensorMeta
+from . import deal_ahead
 from .pointer import PointerTensor
 
 
@@ -33,13 +34,25 @@ class RemoteDealer:
         self.provider, self.workers = provider, workers
 
     def bundle(self, items, n):
-        """Deal ``items`` (``[(material, params)]``) in one request; one message per party."""
+        """Deal ``items`` (``[(material, params)]``): dealt ahead if planned (:mod:`.deal_ahead`), else now."""
+        self._check_provider()
+        return deal_ahead.plan_for(self.provider, self.workers).bundle(items, self._deal_now)
+
+    def end_step(self):
+        """A training step ended (an optimizer step): plan to deal the next one ahead."""
+        if self.provider is not None:
+            deal_ahead.plan_for(self.provider, self.workers).end_step()
+
+    def _check_provider(self):
         if self.provider is None:
             names = ", ".join(w.id for w in self.workers)
             raise CryptoProviderError(
                 "this operation on shared values needs a crypto provider, a worker that deals correlated "
                 f"randomness: share with .share({names}, crypto_provider=james)"
             )
+
+    def _deal_now(self, items):
+        """Deal ``items`` in one request to the provider, which sends one message to each party."""
         items = [[material, params] for material, params in items]
         dealt = request(self.provider, Deal(items, [w.id for w in self.workers]))
         return [tuple([_pointers(meta, w) for meta, w in zip(sharing, self.workers)] for sharing in item)
@@ -55,11 +68,8 @@ class RemoteDealer:
     def binary_triple(self, shape, n):
         return self._deal("binary_triple", shape=tuple(shape))
 
-    def owned_and(self, shape, n):
-        return self._deal("owned_and", shape=tuple(shape))
-
-    def carry_triple(self, shape, width, pair, n):
-        return self._deal("carry_triple", shape=tuple(shape), width=int(width), pair=bool(pair))
+    def carry_material(self, shape, n):
+        return self._deal("carry_material", shape=tuple(shape))
 
     def dabit(self, shape, n):
         return self._deal("dabit", shape=tuple(shape))
