@@ -24,6 +24,7 @@ def reply_of(worker, payload):
         SendObject(12345678901, torch.tensor([[1.5, -2.0]])),
         GetObject(12345678901, remove=False),
         RunCommand("add.Tensor", [Ref(1), Ref(2)], {"alpha": 2}),
+        RunCommand("mm.default", [Ref(1, (("t.default", (), {}), ("view.default", ([-1, 4],), {}))), Ref(2)], {}),
         RunCommand("sum.dim_IntList", [Ref(1), [0, 1], True], {"dtype": torch.float64}),
         DeleteObjects([1, 2, 3]),
         Reply((torch.tensor(1), None, 2.5, "x")),
@@ -62,6 +63,8 @@ def test_crafted_msgpack_payloads_are_refused(bob):
         msgpack.packb({"kind": "send", "sender": "eve", "body": {"obj_id": 1, "obj": "not a tensor"}}),
         msgpack.packb({"kind": "send", "sender": "eve", "body": {"obj_id": 1, "evil": 2}}),
         msgpack.packb([1, 2, 3]),
+        serde.encode(RunCommand("clone.default", [Ref(1, (("add.Tensor", (1,), {}),))], {}), "eve"),
+        serde.encode(RunCommand("clone.default", [Ref(1, (("view.default", ("x",), {}),))], {}), "eve"),
     ]
     for payload in crafted:
         reply, _ = reply_of(bob, payload)

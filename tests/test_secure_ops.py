@@ -27,6 +27,7 @@ CASES = {
     "mean": (lambda a: a.mean(), [(3, 4)]),
     "view": (lambda a: a.view(2, 6) * 1.0, [(3, 4)]),
     "transpose": (lambda a: a.t() @ a, [(3, 4)]),
+    "reshape_transposed": (lambda a: a.t().reshape(-1) * 1.0, [(3, 4)]),
     "expand": (lambda a: a.expand(3, 4) * 2, [(1, 4)]),
     "index": (lambda a: a[1:, :2], [(3, 4)]),
     "div_int": (lambda a: a / 8, [(3, 4)]),

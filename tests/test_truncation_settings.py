@@ -72,3 +72,18 @@ def test_bad_settings_are_refused_and_change_nothing():
             raise RuntimeError("inside")
     assert sy.settings.truncation == "local"
     assert "local" in repr(sy.settings)
+
+
+def test_a_linear_layer_adds_its_bias_in_the_products_last_step(trio):
+    bob, alice, james = trio
+    torch.manual_seed(0)
+    x, w, b = torch.randn(5, 4), torch.randn(3, 4), torch.randn(3)
+    sx, sw, sb = (t.fix_precision().share(bob, alice, crypto_provider=james) for t in (x, w, b))
+    start = len(bob.message_log)
+    out = torch.nn.functional.linear(sx, sw, sb)
+    steps = [r.op for r in list(bob.message_log)[start:] if r.kind in ("step", "command")]
+    assert steps == ["beaver.mask_two", "beaver.finish_divide_local"]  # no separate addition
+    assert (out.get().float_precision() - torch.nn.functional.linear(x, w, b)).abs().max() < 0.01
+    with sy.settings.use(truncation="exact"):  # the bias is added afterwards
+        out = torch.nn.functional.linear(sx, sw, sb)
+    assert (out.get().float_precision() - torch.nn.functional.linear(x, w, b)).abs().max() < 0.01

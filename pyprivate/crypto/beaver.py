@@ -52,10 +52,14 @@ def finish_step(i, n, a, b, c, *, eps, delta, op):
 
 
 @party_step("beaver.finish_divide_local")
-def finish_divide_local_step(i, n, a, b, c, *, eps, delta, op, divisor):
-    """Finish the product, then divide this party's share on its own (SecureML, two parties)."""
+def finish_divide_local_step(i, n, a, b, c, *addend, eps, delta, op, divisor):
+    """Finish the product, then divide this party's share on its own (SecureML, two parties).
+
+    With an ``addend`` share (a layer's bias), add it too: addmm in one step.
+    """
     z = finish_step(i, n, a, b, c, eps=eps, delta=delta, op=op)
-    return truncation.local_step(i, n, z, divisor=divisor)
+    z = truncation.local_step(i, n, z, divisor=divisor)
+    return z + addend[0] if addend else z
 
 
 @party_step("beaver.finish_and_mask")
@@ -70,18 +74,22 @@ def _result_shape(op, shape_x, shape_y):
     return tuple(BEAVER_OPS[op](meta(shape_x), meta(shape_y) if shape_y is not None else None).shape)
 
 
-def _product(parties: Parties, op: str, x: list, y: list | None, divisor: int | None = None) -> list:
+def _product(parties: Parties, op: str, x: list, y: list | None, divisor: int | None = None,
+             addend: list | None = None) -> list:
     """op(x, y) (or x*x for "square"), then divided by ``divisor`` if given, in 1 or 2 rounds.
 
     Everything the dealer gives (the triple and, if needed, the truncation
     material) comes in one bundle, and each round is one message per party.
     With two parties and ``sy.settings.truncation == "local"`` (the default)
-    each party divides its own share as it finishes: no material, no round.
+    each party divides its own share as it finishes: no material, no round;
+    then a shared ``addend`` (broadcast to the result) is added in the same step.
     """
     shape_x = parties.shape(x)
     shape_y = None if y is None else parties.shape(y)
     items = [("beaver_triple", dict(op=op, shape_a=shape_x, shape_b=shape_y))]
     local = divisor is not None and truncation.divides_locally(parties)
+    if addend is not None and not local:
+        raise ValueError("an addend is only added with local truncation; add it afterwards")
     if divisor is not None and not local:
         items.append(("truncation_material", dict(shape=_result_shape(op, shape_x, shape_y), divisor=divisor)))
     dealt = [tuple(parties.deal(s) for s in sharings) for sharings in parties.dealer.bundle(items, parties.n)]
@@ -100,6 +108,7 @@ def _product(parties: Parties, op: str, x: list, y: list | None, divisor: int | 
     if divisor is None:
         return parties.run("beaver.finish", operands, eps=eps, delta=delta, op=op)
     if local:
+        operands = [ops + [addend[i]] for i, ops in enumerate(operands)] if addend is not None else operands
         return parties.run("beaver.finish_divide_local", operands, eps=eps, delta=delta, op=op, divisor=divisor)
     r, r_msb, r_div = dealt[1]
     offset = truncation.offset_for(divisor)
@@ -126,16 +135,18 @@ def mul(parties: Parties, x: list, y: list, divisor: int | None = None) -> list:
     return _product(parties, "mul", x, y, divisor)
 
 
-def matmul(parties: Parties, x: list, y: list, divisor: int | None = None) -> list:
-    """Shares of x @ y, with torch.matmul's batching and 1-D rules (then / divisor).
+def matmul(parties: Parties, x: list, y: list, divisor: int | None = None, addend: list | None = None) -> list:
+    """Shares of x @ y, with torch.matmul's batching and 1-D rules (then / divisor, then + addend).
 
     1. The dealer deals a triple a (shaped like x), b (like y), c = a @ b.
     2. Each party masks its shares: eps_i = x_i - a_i, delta_i = y_i - b_i.
     3. The parties open eps and delta (one round).
     4. Each party computes z_i = c_i + eps @ b_i + a_i @ delta, and party 0
        adds eps @ delta; with a divisor, it masks z_i for truncation.
+    5. With local truncation, each party divides z_i and adds its share of
+       ``addend`` (the bias of a linear layer) in the same step.
     """
-    return _product(parties, "matmul", x, y, divisor)
+    return _product(parties, "matmul", x, y, divisor, addend)
 
 
 def square(parties: Parties, x: list, divisor: int | None = None) -> list:

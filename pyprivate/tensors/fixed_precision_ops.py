@@ -141,9 +141,14 @@ def matmul(func, args, kwargs):
 def addmm(func, args, kwargs):
     bias, m1, m2 = args[:3]
     e, beta, alpha = encoder_of(args), kwargs.get("beta", 1), kwargs.get("alpha", 1)
-    product = secret_product(enc(m1, e), enc(m2, e), "matmul", e.scale)
+    a, b, shift = enc(m1, e), enc(m2, e), enc(bias, e)
+    if alpha == 1 and beta == 1 and all(isinstance(t, AdditiveSharingTensor) for t in (a, b, shift)):
+        fused = a.matmul_add(b, e.scale, shift)  # nn.Linear: the bias joins the product's last step
+        if fused is not None:
+            return wrap(fused, e, dtype_of(args))
+    product = secret_product(a, b, "matmul", e.scale)
     product = product if alpha == 1 else mul_public(product, alpha, e)
-    shift = enc(bias, e) if beta == 1 else mul_public(enc(bias, e), beta, e)
+    shift = shift if beta == 1 else mul_public(shift, beta, e)
     return wrap(_add(product, shift), e, dtype_of(args))
 
 
@@ -365,7 +370,7 @@ def foreach_add_(func, args, kwargs):
     if _integral(alpha) is None and len(shared) == len(tensors) and all(
             c.parties.same_workers(shared[0].parties) for c in shared):
         parties = check_workers("_foreach_add_", shared)
-        new = truncation.scaled_add_many_local(parties, [t.child.shares for t in targets], [c.shares for c in children],
+        new = truncation.scaled_add_many_local(parties, [t.child.handles for t in targets], [c.handles for c in children],
                                          int(e.encode(torch.tensor(float(alpha))).item()), e.scale)
         for target, shares in zip(targets, new):
             target.child = AdditiveSharingTensor(shares, parties)

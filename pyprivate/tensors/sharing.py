@@ -16,6 +16,7 @@ from ..workers.client import check_worker, local_worker, request
 from ..workers.messages import GetObject
 from .op_table import OpTable
 from .pointer import PointerTensor
+from .share_view import ShareView
 from .worker_parties import WorkerParties
 
 OPS = OpTable("AdditiveSharingTensor")
@@ -36,7 +37,7 @@ class AdditiveSharingTensor(torch.Tensor):
     @staticmethod
     def __new__(cls, shares, parties):
         ast = torch.Tensor._make_wrapper_subclass(cls, shares[0].shape, dtype=torch.int64, device="cpu")
-        ast.shares, ast.parties = list(shares), parties
+        ast.handles, ast.parties = list(shares), parties
         return ast
 
     def __init__(self, *args, **kwargs):
@@ -63,6 +64,22 @@ class AdditiveSharingTensor(torch.Tensor):
         return cls(pointers, WorkerParties(workers, crypto_provider))
 
     @property
+    def shares(self):
+        """Pointers to the shares, one per worker.
+
+        A share may still be a lazy view (``x.t()``, see :mod:`.share_view`):
+        it is applied first, one message per worker. Protocols use
+        ``handles``, which may hold views, and so save those messages.
+        """
+        if any(isinstance(h, ShareView) for h in self.handles):
+            self.handles = self.parties.command("alias.default", [[h] for h in self.handles])
+        return self.handles
+
+    @shares.setter
+    def shares(self, value):
+        self.handles = list(value)
+
+    @property
     def workers(self):
         return self.parties.workers
 
@@ -86,11 +103,11 @@ class AdditiveSharingTensor(torch.Tensor):
     def refresh(self):
         """The same secret with fresh shares (adds a random sharing of zero from the crypto provider)."""
         (zero,) = self.parties.dealer.zero_shares(self.shape, self.parties.n)
-        return AdditiveSharingTensor(self.parties.run("arith.add", [list(p) for p in zip(self.shares, zero)]), self.parties)
+        return AdditiveSharingTensor(self.parties.run("arith.add", [list(p) for p in zip(self.handles, zero)]), self.parties)
 
     def truncate(self, divisor):
         """Shares of self / divisor, off by at most one unit; how is ``sy.settings.truncation``'s choice."""
-        return self._like(truncation.divide(self.parties, self.shares, int(divisor)))
+        return self._like(truncation.divide(self.parties, self.handles, int(divisor)))
 
     def product(self, other, op="mul", divisor=None):
         """Shares of op(self, other) ("mul", "matmul" or "square"), divided by ``divisor`` if given.
@@ -101,12 +118,25 @@ class AdditiveSharingTensor(torch.Tensor):
         parties = check_workers(op, [self, other] if other is not None else [self])
         protocol = {"mul": beaver.mul, "matmul": beaver.matmul}.get(op)
         if protocol is None:
-            return AdditiveSharingTensor(beaver.square(parties, self.shares, divisor), parties)
-        return AdditiveSharingTensor(protocol(parties, self.shares, other.shares, divisor), parties)
+            return AdditiveSharingTensor(beaver.square(parties, self.handles, divisor), parties)
+        return AdditiveSharingTensor(protocol(parties, self.handles, other.handles, divisor), parties)
+
+    def matmul_add(self, other, divisor, addend):
+        """Shares of self @ other / divisor + addend (a linear layer), in one protocol run when it can.
+
+        With local truncation the bias is added in the product's last step;
+        otherwise it is added afterwards. Returns None when ``addend`` would
+        broadcast the product to a larger shape (the caller adds it then).
+        """
+        parties = check_workers("addmm", [self, other, addend])
+        shape = torch.matmul(torch.empty(self.shape, device="meta"), torch.empty(other.shape, device="meta")).shape
+        if not truncation.divides_locally(parties) or torch.broadcast_shapes(addend.shape, shape) != shape:
+            return None
+        return AdditiveSharingTensor(beaver.matmul(parties, self.handles, other.handles, divisor, addend.handles), parties)
 
     def relu_with_bit(self):
         """(relu(x), [x > 0]) as shares; keep the bit for the backward pass."""
-        value, bit = comparison.relu(self.parties, self.shares)
+        value, bit = comparison.relu(self.parties, self.handles)
         return self._like(value), self._like(bit)
 
     def _like(self, shares):
@@ -117,7 +147,7 @@ class AdditiveSharingTensor(torch.Tensor):
 
     def __repr__(self, **kwargs):
         lines = ["(Wrapper)>[AdditiveSharingTensor]"]
-        lines += [f"\t-> {s!r}" for s in self.shares]
+        lines += [f"\t-> {s!r}" for s in self.handles]
         provider = self.crypto_provider.id if self.crypto_provider is not None else "none"
         lines.append(f"\t*crypto provider: {provider}*")
         return "\n".join(lines)

@@ -12,6 +12,7 @@ from ..tree import leaves, tree_map
 from ..crypto import argmax as argmax_protocol
 from ..crypto import beaver, comparison, linear, truncation
 from ..errors import PyPrivateError, UnsupportedOperationError
+from . import share_view
 from .pointer import op_label
 from .sharing import OPS, AdditiveSharingTensor, check_workers
 
@@ -44,8 +45,8 @@ def _parties(func, *tensors):
 def _as_shares(parties, value, like):
     """Shares of ``value``: a shared tensor as is, a public one held by party 0."""
     if _shared(value):
-        return value.shares
-    zero = linear.sub(parties, like.shares, like.shares)
+        return value.handles
+    zero = linear.sub(parties, like.handles, like.handles)
     return linear.add_public(parties, zero, _public(value))
 
 
@@ -64,10 +65,15 @@ SHAREWISE = [
 def sharewise(func, args, kwargs):
     flat = leaves((args, kwargs))
     parties = _parties(func, *flat)
+    x = args[0]
+    if share_view.is_lazy(func) and _shared(x) and not any(isinstance(a, torch.Tensor) for a in flat[1:]) and all(
+            len(getattr(h, "ops", ())) < share_view.MAX_OPS for h in x.handles):
+        shape = share_view.result_shape(func, x.shape, args[1:], kwargs)  # also torch's own check of the arguments
+        return _wrap([share_view.ShareView.of(h, func, args[1:], kwargs, shape) for h in x.handles], parties)
     if func is not aten.index.Tensor and any(isinstance(a, torch.Tensor) and not _shared(a) for a in flat):
         raise UnsupportedOperationError(f"{op_label(func)} cannot mix shared and public tensors")
-    name = f"{func._opname}.{func._overloadname}"
-    per_party = [tree_map(lambda a, i=i: a.shares[i] if _shared(a) else a, list(args)) for i in range(parties.n)]
+    name = share_view.op_name(func)
+    per_party = [tree_map(lambda a, i=i: a.handles[i] if _shared(a) else a, list(args)) for i in range(parties.n)]
     results = parties.command(name, per_party, kwargs)
     if isinstance(results[0], (list, tuple)):
         return type(results[0])(_wrap(list(col), parties) for col in zip(*results))
@@ -76,28 +82,28 @@ def sharewise(func, args, kwargs):
 
 @OPS.implements(aten.detach.default, aten.alias.default, aten.lift_fresh.default)
 def alias(func, args, kwargs):
-    return _wrap(args[0].shares, args[0].parties)
+    return _wrap(args[0].handles, args[0].parties)
 
 
 # -- linear arithmetic --------------------------------------------------------
 def add_values(func, a, b):
     parties = _parties(func, a, b)
     if _shared(a) and _shared(b):
-        return _wrap(linear.add(parties, a.shares, b.shares), parties)
+        return _wrap(linear.add(parties, a.handles, b.handles), parties)
     x, value = (a, b) if _shared(a) else (b, a)
-    return _wrap(linear.add_public(parties, x.shares, _public(value)), parties)
+    return _wrap(linear.add_public(parties, x.handles, _public(value)), parties)
 
 
 def negate(func, x):
     if _shared(x):
-        return _wrap(linear.neg(x.parties, x.shares), x.parties)
+        return _wrap(linear.neg(x.parties, x.handles), x.parties)
     return -_public(x)
 
 
 def scale_by(func, x, factor):
     factor = _public(factor)
     if _shared(x):
-        return _wrap(linear.mul_public(x.parties, x.shares, factor), x.parties)
+        return _wrap(linear.mul_public(x.parties, x.handles, factor), x.parties)
     return _public(x) * factor
 
 
@@ -133,7 +139,7 @@ def mul(func, args, kwargs):
     a, b = args
     if _shared(a) and _shared(b):
         parties = _parties(func, a, b)
-        return _wrap(beaver.mul(parties, a.shares, b.shares), parties)
+        return _wrap(beaver.mul(parties, a.handles, b.handles), parties)
     return scale_by(func, a, b) if _shared(a) else scale_by(func, b, a)
 
 
@@ -142,10 +148,10 @@ def matmul(func, args, kwargs):
     a, b = args
     parties = _parties(func, a, b)
     if _shared(a) and _shared(b):
-        return _wrap(beaver.matmul(parties, a.shares, b.shares), parties)
+        return _wrap(beaver.matmul(parties, a.handles, b.handles), parties)
     # A public matrix multiplies each share on its own: (sum_i x_i) @ P = sum_i (x_i @ P).
     name = f"{func._opname}.{func._overloadname}"
-    per_party = [[a.shares[i] if _shared(a) else _public(a), b.shares[i] if _shared(b) else _public(b)]
+    per_party = [[a.handles[i] if _shared(a) else _public(a), b.handles[i] if _shared(b) else _public(b)]
                  for i in range(parties.n)]
     return _wrap(parties.command(name, per_party), parties)
 
@@ -154,7 +160,7 @@ def matmul(func, args, kwargs):
 def power(func, args, kwargs):
     x, exponent = args
     if exponent == 2:
-        return _wrap(beaver.square(x.parties, x.shares), x.parties)
+        return _wrap(beaver.square(x.parties, x.handles), x.parties)
     if exponent == 1:
         return alias(func, (x,), {})
     raise UnsupportedOperationError(f"shared tensors support the powers 1 and 2, not {exponent}")
@@ -168,7 +174,7 @@ def divide(func, args, kwargs):
     divisor = float(divisor) if not isinstance(divisor, torch.Tensor) else float(divisor.item())
     if not divisor.is_integer() or divisor <= 0:
         raise UnsupportedOperationError(f"a shared integer can be divided by a positive integer, not {divisor}")
-    return _wrap(truncation.truncate(x.parties, x.shares, int(divisor)), x.parties)
+    return _wrap(truncation.truncate(x.parties, x.handles, int(divisor)), x.parties)
 
 
 # -- comparisons --------------------------------------------------------------
@@ -194,7 +200,7 @@ def relu(func, args, kwargs):
 def _max_argmax(x, dim, keepdim):
     if dim is None:
         x, dim = sharewise(aten.view.default, (x, [-1]), {}), 0
-    values, onehot = argmax_protocol.max_argmax(x.parties, x.shares, dim)
+    values, onehot = argmax_protocol.max_argmax(x.parties, x.handles, dim)
     index = argmax_protocol.onehot_to_index(x.parties, onehot, dim)
     values, index = _wrap(values, x.parties), _wrap(index, x.parties)
     if keepdim:
@@ -225,7 +231,7 @@ def _in_place(kernel):
     def run(func, args, kwargs):
         target = args[0]
         result = kernel(func, args, kwargs)
-        target.shares = _as_shares(target.parties, result, target) if not _shared(result) else result.shares
+        target.handles = _as_shares(target.parties, result, target) if not _shared(result) else result.handles
         return target
 
     return run
@@ -239,12 +245,12 @@ for _name, _kernel in {"add_": add, "sub_": sub, "mul_": mul}.items():
 @OPS.implements(aten.copy_.default)
 def copy_(func, args, kwargs):
     target, source = args[:2]
-    target.shares = _as_shares(target.parties, source, target)
+    target.handles = _as_shares(target.parties, source, target)
     return target
 
 
 @OPS.implements(aten.zero_.default)
 def zero_(func, args, kwargs):
     target = args[0]
-    target.shares = linear.sub(target.parties, target.shares, target.shares)
+    target.handles = linear.sub(target.parties, target.handles, target.handles)
     return target

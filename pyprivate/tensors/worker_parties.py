@@ -16,6 +16,7 @@ from ..workers.client import RemoteRef, reply_value, request, request_each
 from ..workers.messages import Deal, ErrorReply, GetObject, Ref, RunCommand, RunStep, TensorMeta
 from . import deal_ahead
 from .pointer import PointerTensor
+from .share_view import ShareView
 
 
 def _pointers(metas, worker):
@@ -97,11 +98,13 @@ class WorkerParties(Parties):
         return ", ".join(w.id for w in self.workers)
 
     def _ref(self, handle, i):
-        if not isinstance(handle, PointerTensor) or handle.location is not self.workers[i]:
+        """The reference to party i's share ``handle`` in a message (with a lazy view's operations)."""
+        base = handle.base if isinstance(handle, ShareView) else handle
+        if not isinstance(base, PointerTensor) or base.location is not self.workers[i]:
             raise WorkerMismatchError(f"share {i} is not held by {self.workers[i].id}")
-        if not handle._ref.alive:
+        if not base._ref.alive:
             raise ObjectNotFoundError(f"a share at {self.workers[i].id} was already fetched or deleted")
-        return Ref(handle.id_at_location)
+        return Ref(base.id_at_location, handle.ops) if base is not handle else Ref(base.id_at_location)
 
     def _round(self, messages):
         """Send message i to party i, all at once, and return the replies' values in party order.
@@ -139,7 +142,7 @@ class WorkerParties(Parties):
     def command(self, op_name, per_party_args, kwargs=None):
         """Run one torch operation on every party's share (``per_party_args`` hold handles)."""
         refs = self._per_party(op_name, per_party_args, lambda args, i: tree_map(
-            lambda a: self._ref(a, i) if isinstance(a, PointerTensor) else a, args))
+            lambda a: self._ref(a, i) if isinstance(a, (PointerTensor, ShareView)) else a, args))
         values = self._round([RunCommand(op_name, r, kwargs or {}) for r in refs])
         return [_pointers(value, worker) for value, worker in zip(values, self.workers)]
 

@@ -16,7 +16,7 @@ from .. import ids
 from ..errors import MessageDecodeError, ObjectNotFoundError, PyPrivateError, UnsupportedOperationError
 from . import directory, serde
 from .messages import (Deal, DealerKey, DeleteObjects, ErrorReply, GetObject, Ref, Reply, RunCommand, RunStep, SendObject,
-                       SendObjects, TensorMeta)
+                       SendObjects, TensorMeta, VIEW_OPS)
 from .store import ObjectStore
 from .transport import InProcessTransport
 
@@ -189,7 +189,16 @@ class BaseWorker:
             ) from None
 
     def _deref(self, tree):
-        return tree_map(lambda a: self._lookup(a.obj_id) if isinstance(a, Ref) else a, tree)
+        return tree_map(lambda a: self._resolve(a) if isinstance(a, Ref) else a, tree)
+
+    def _resolve(self, ref):
+        """The stored object ``ref`` names, after its view operations (shape operations only)."""
+        obj = self._lookup(ref.obj_id)
+        for name, args, kwargs in ref.ops:
+            if name not in VIEW_OPS:
+                raise UnsupportedOperationError(f"refused {name!r} in a reference: only shape operations are allowed")
+            obj = resolve_op(name)(obj, *args, **kwargs)
+        return obj
 
     def _run(self, message):
         func = resolve_op(message.op)

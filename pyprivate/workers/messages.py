@@ -126,11 +126,25 @@ class ErrorReply:
 MESSAGE_TYPES = {cls.KIND: cls for cls in (SendObject, SendObjects, DealerKey, GetObject, RunCommand, RunStep, Deal, DeleteObjects, Reply, ErrorReply)}
 
 
+# Shape operations a reference may ask for on the stored object before use: a
+# lazy view of a share (see pyprivate/tensors/share_view.py) costs no message.
+VIEW_OPS = frozenset({
+    "t.default", "transpose.int", "permute.default", "view.default", "_unsafe_view.default", "reshape.default",
+    "expand.default",
+    "unsqueeze.default", "squeeze.dim", "squeeze.dims", "squeeze.default", "sum.default", "sum.dim_IntList",
+})
+
+
 @dataclass(frozen=True)
 class Ref:
-    """A reference, inside a message, to an object in the receiver's store."""
+    """A reference, inside a message, to an object in the receiver's store.
+
+    ``ops`` (``(op name, args, kwargs)``, each in :data:`VIEW_OPS`) are shape
+    operations the receiver applies to the object first, in order.
+    """
 
     obj_id: int
+    ops: tuple = ()
 
 
 @dataclass(frozen=True)

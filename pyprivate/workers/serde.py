@@ -22,10 +22,10 @@ import msgpack
 import torch
 
 from ..errors import MessageDecodeError, UnknownMessageError
-from .messages import MESSAGE_TYPES, Ref, TensorMeta
+from .messages import MESSAGE_TYPES, VIEW_OPS, Ref, TensorMeta
 
 # msgpack packs tuples as arrays itself (they arrive as lists), so there is no tuple extension.
-_EXT_TENSOR, _EXT_REF, _EXT_DTYPE, _EXT_META, _EXT_DEVICE, _EXT_CONST = 1, 2, 3, 4, 5, 7
+_EXT_TENSOR, _EXT_REF, _EXT_DTYPE, _EXT_META, _EXT_DEVICE, _EXT_CONST, _EXT_VIEW = 1, 2, 3, 4, 5, 7, 8
 _FRAMED = 0xC1
 _FRAME = struct.Struct("<BxxxI")
 _ID = struct.Struct("<q")
@@ -86,6 +86,9 @@ class _Encoder:
         if isinstance(obj, torch.Tensor):
             return self._tensor(obj)
         if isinstance(obj, Ref):
+            if obj.ops:
+                ops = [[name, list(args), dict(kwargs)] for name, args, kwargs in obj.ops]
+                return msgpack.ExtType(_EXT_VIEW, msgpack.packb([obj.obj_id, ops], use_bin_type=True))
             return msgpack.ExtType(_EXT_REF, _ID.pack(obj.obj_id))
         if isinstance(obj, TensorMeta):
             if obj.dtype not in _DTYPE_CODES:
@@ -127,6 +130,27 @@ class _Encoder:
         return out  # a bytearray: the receiver's tensors may live in it (see ``decode_with_release``)
 
 
+def _plain(value):
+    """Ints, bools and (nested) lists of them: what a view operation's arguments may be."""
+    if isinstance(value, list):
+        return all(_plain(v) for v in value)
+    return isinstance(value, (int, bool)) or value is None
+
+
+def _view_ref(data):
+    """A :class:`Ref` with view operations, from ``[obj_id, [[name, args, kwargs], ...]]``."""
+    try:
+        obj_id, ops = msgpack.unpackb(data, raw=False, strict_map_key=False)
+    except Exception:
+        raise MessageDecodeError("refused a malformed view reference") from None
+    if not isinstance(obj_id, int) or not isinstance(ops, list) or not all(
+            isinstance(op, list) and len(op) == 3 and op[0] in VIEW_OPS and isinstance(op[1], list) and _plain(op[1])
+            and isinstance(op[2], dict) and all(isinstance(k, str) and _plain(v) for k, v in op[2].items())
+            for op in ops):
+        raise MessageDecodeError("refused a view reference with operations other than shape operations")
+    return Ref(obj_id, tuple((name, tuple(args), kwargs) for name, args, kwargs in ops))
+
+
 class _Decoder:
     """Reads one payload: the document, then tensors from the bytes that follow it, in order."""
 
@@ -142,6 +166,8 @@ class _Decoder:
             if len(data) != 8:
                 raise MessageDecodeError("refused a reference whose id is not an integer")
             return Ref(_ID.unpack(data)[0])
+        if code == _EXT_VIEW:
+            return _view_ref(data)
         if code == _EXT_META:
             if len(data) < 8:
                 raise MessageDecodeError("refused truncated tensor metadata")

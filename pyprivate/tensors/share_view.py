@@ -1,0 +1,64 @@
+"""Lazy shape operations on shares: a transpose that costs no message.
+
+``x.t()``, ``x.view(...)``, ``x.sum(dim)`` on a shared tensor are local: each
+worker applies them to its own share. Sent one by one they cost a message
+per worker each, and autograd makes many (every ``nn.Linear`` transposes
+its weight, forward and backward). A :class:`ShareView` is a share that is
+*not yet* transformed: the pointer to the stored share plus the operations,
+which travel inside the reference of the next message that uses the share
+(see ``Ref.ops``); the worker applies them there and then.
+
+Protocols use such handles directly. Anything that needs the share as an
+object in the worker's store (``.get()``, the widgets) materialises it
+first, in one message per worker (``AdditiveSharingTensor.shares``).
+"""
+
+import torch
+
+from ..workers.messages import VIEW_OPS
+
+MAX_OPS = 8  # a longer chain of pending operations is materialised instead
+
+
+# A share's memory layout is its worker's business (a transposed share is not
+# contiguous), so a view of a share is made as a reshape, which copies when it must.
+_AS_RESHAPE = {"view.default", "_unsafe_view.default"}
+
+
+def op_name(func) -> str:
+    """The name a worker runs ``func`` (an aten overload on shares) under."""
+    name = f"{func._opname}.{func._overloadname}"
+    return "reshape.default" if name in _AS_RESHAPE else name
+
+
+def is_lazy(func) -> bool:
+    """Whether ``func`` (an aten overload) can wait inside a reference."""
+    return f"{func._opname}.{func._overloadname}" in VIEW_OPS
+
+
+class ShareView:
+    """The share ``base`` (a pointer) with the shape operations ``ops`` still to apply at its worker."""
+
+    __slots__ = ("base", "ops", "shape", "dtype")
+
+    def __init__(self, base, ops, shape, dtype):
+        self.base, self.ops, self.shape, self.dtype = base, tuple(ops), torch.Size(shape), dtype
+
+    @classmethod
+    def of(cls, handle, func, args, kwargs, shape):
+        """``func(handle, *args, **kwargs)`` as a view, with the result ``shape`` the caller computed."""
+        base, ops = (handle.base, handle.ops) if isinstance(handle, ShareView) else (handle, ())
+        return cls(base, ops + ((op_name(func), tuple(args), dict(kwargs)),), shape, handle.dtype)
+
+    @property
+    def location(self):
+        return self.base.location
+
+    def __repr__(self):
+        pending = " -> ".join(name.split(".")[0] for name, _, _ in self.ops)
+        return f"{self.base!r} (then {pending}, at {self.location.id})"
+
+
+def result_shape(func, shape, args, kwargs) -> torch.Size:
+    """The shape ``func`` gives a tensor of ``shape`` (worked out on the meta device: no data, no message)."""
+    return func(torch.empty(shape, dtype=torch.int64, device="meta"), *args, **kwargs).shape
