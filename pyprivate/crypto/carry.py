@@ -35,7 +35,6 @@ the last level's finish): 8, as with the adder.
 import torch
 
 from . import carry_layout as layout
-from .binary import and_finish_step
 from .carry_layout import WIDTHS
 from .parties import Parties, party_step
 
@@ -60,12 +59,21 @@ def halves(words: torch.Tensor, width: int) -> tuple[torch.Tensor, torch.Tensor]
     return (words & mask).to(dtype), ((words >> half) & mask).to(dtype)
 
 
-def _merge_and_reveal(g, p, width, a, b1, b2=None):
-    """Split (G, P) into halves; keep G_hi; reveal P_hi ^ a, G_lo ^ b1 (and P_lo ^ b2 unless last)."""
-    g_lo, g_hi = halves(g, width)
-    p_lo, p_hi = halves(p, width)
-    revealed = (p_hi ^ a, g_lo ^ b1) if b2 is None else (p_hi ^ a, g_lo ^ b1, p_lo ^ b2)
-    return (g_hi,), revealed
+def _merge_and_reveal(gp, width, a, b):
+    """Split the rows (G, P) into halves; keep G_hi; reveal P_hi ^ a and the rows (G_lo, P_lo) ^ b.
+
+    At the last level (``b`` has one row) only G_lo is needed: the root
+    needs no P.
+    """
+    low, high = halves(gp, width)
+    delta = low ^ b if b.dim() == low.dim() else low[0] ^ b
+    return (high[0],), (high[1] ^ a, delta)
+
+
+def _and_finish(i, a, b, c, eps, delta):
+    """XOR shares of x & y for both rows at once (eps = x ^ a opened, delta = y ^ b opened)."""
+    z = c ^ (eps & b) ^ (a & delta)
+    return z ^ (eps & delta) if i == 0 else z
 
 
 @party_step("carry.start")
@@ -88,26 +96,24 @@ def first_level_step(i, n, word, random, products, *, eps, delta, shape):
     """g = u & w, p = u ^ w (this party's word is its share); reveal the first level's masked ANDs."""
     mask = layout.word(random, layout.RANDOM, shape, "mask")
     g = _owned_and_finish(i, mask, layout.word(products, layout.PRODUCTS, shape, "c"), eps, delta)
-    return _merge_and_reveal(g, word, 64, *layout.level_masks(random, shape, 0))
+    return _merge_and_reveal(torch.stack([g, word]), 64, *layout.level_masks(random, shape, 0))
 
 
 @party_step("carry.level")
-def level_step(i, n, g_hi, random, products, *, eps, d1, d2, level, shape):
-    """Finish the ANDs of ``level`` (G = G_hi ^ P_hi&G_lo, P = P_hi&P_lo); reveal the next level's."""
-    a, b1, b2 = layout.level_masks(random, shape, level)
-    c1, c2 = layout.level_products(products, shape, level)
-    g = g_hi ^ and_finish_step(i, n, a, b1, c1, eps=eps, delta=d1)
-    p = and_finish_step(i, n, a, b2, c2, eps=eps, delta=d2)
-    return _merge_and_reveal(g, p, WIDTHS[level], *layout.level_masks(random, shape, level + 1))
+def level_step(i, n, g_hi, random, products, *, eps, delta, level, shape):
+    """Finish the ANDs of ``level`` (G = G_hi ^ P_hi&G_lo, P = P_hi&P_lo, as two rows); reveal the next level's."""
+    a, b = layout.level_masks(random, shape, level)
+    gp = _and_finish(i, a, b, layout.level_products(products, shape, level), eps, delta)
+    gp[0] ^= g_hi
+    return _merge_and_reveal(gp, WIDTHS[level], *layout.level_masks(random, shape, level + 1))
 
 
 @party_step("carry.sign_mask")
-def sign_mask_step(i, n, g_hi, sign, random, products, r_bin, *, eps, d1, shape):
+def sign_mask_step(i, n, g_hi, sign, random, products, r_bin, *, eps, delta, shape):
     """Finish the root: this party's share of the carry; reveal msb(x)'s share masked by the daBit."""
     last = len(WIDTHS) - 1
-    a, b1 = layout.level_masks(random, shape, last)
-    (c1,) = layout.level_products(products, shape, last)
-    carry = g_hi ^ and_finish_step(i, n, a, b1, c1, eps=eps, delta=d1)
+    a, b = layout.level_masks(random, shape, last)
+    carry = g_hi ^ _and_finish(i, a, b, layout.level_products(products, shape, last), eps, delta)
     return (), ((sign.to(torch.uint8) ^ carry ^ r_bin.to(torch.uint8)),)
 
 
@@ -116,10 +122,9 @@ def material(shape) -> list:
     return [("carry_material", dict(shape=tuple(shape)))]
 
 
-def _labels(width: int, count: int) -> list[str]:
-    """Labels of a round's opened words, with their width (the first round's are eps and delta)."""
-    names = ["eps", "delta"] if width == 64 else ["eps", "d1", "d2"][:count]
-    return [f"carry.w{width}.{name}" for name in names]
+def _labels(width: int) -> list[str]:
+    """Labels of a round's two opened values: eps (the masked P_hi) and delta (the masked rows), with their width."""
+    return [f"carry.w{width}.eps", f"carry.w{width}.delta"]
 
 
 def sign_rounds(parties: Parties, x: list, negate: bool, dealt: list, r_bin: list) -> torch.Tensor:
@@ -131,18 +136,16 @@ def sign_rounds(parties: Parties, x: list, negate: bool, dealt: list, r_bin: lis
     ((random, products),) = dealt
     shape = list(parties.shape(x))
     kept, (eps, delta) = parties.run_open(
-        "carry.start", [[xi, ri] for xi, ri in zip(x, random)], _labels(64, 2), xor=True, negate=negate, shape=shape)
+        "carry.start", [[xi, ri] for xi, ri in zip(x, random)], _labels(64), xor=True, negate=negate, shape=shape)
     words, signs = zip(*kept)
-    kept, opened = parties.run_open(
-        "carry.first_level", [list(t) for t in zip(words, random, products)], _labels(WIDTHS[0], 3),
+    kept, (eps, delta) = parties.run_open(
+        "carry.first_level", [list(t) for t in zip(words, random, products)], _labels(WIDTHS[0]),
         xor=True, eps=eps, delta=delta, shape=shape)
     for level in range(len(WIDTHS) - 1):
-        next_width = WIDTHS[level + 1]
-        kept, opened = parties.run_open(
-            "carry.level", [[k[0], r, p] for k, r, p in zip(kept, random, products)],
-            _labels(next_width, 3 if next_width > 1 else 2),
-            xor=True, eps=opened[0], d1=opened[1], d2=opened[2], level=level, shape=shape)
+        kept, (eps, delta) = parties.run_open(
+            "carry.level", [[k[0], r, p] for k, r, p in zip(kept, random, products)], _labels(WIDTHS[level + 1]),
+            xor=True, eps=eps, delta=delta, level=level, shape=shape)
     _, (e,) = parties.run_open(
         "carry.sign_mask", [[k[0], s, r, p, rb] for k, s, r, p, rb in zip(kept, signs, random, products, r_bin)],
-        ["b2a.e"], xor=True, eps=opened[0], d1=opened[1], shape=shape)
+        ["b2a.e"], xor=True, eps=eps, delta=delta, shape=shape)
     return e

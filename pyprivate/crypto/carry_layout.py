@@ -10,6 +10,10 @@ each with its own message entry, pointer and draw. Here it is two buffers:
   draws itself from the stream it shares with the dealer;
 * ``PRODUCTS``: every c, drawn by one party and sent to the other.
 
+A level's two ANDs share their first operand, so b1 and b2 (and c1, c2)
+are stored as the two rows of one word: a level is finished and masked
+with a handful of tensor operations on both rows at once.
+
 A word's place in a buffer depends only on the shape, so the dealer and the
 parties find it alike. Wider words come first, so each starts at a multiple
 of its own size and is read in place, without a copy.
@@ -24,19 +28,25 @@ WIDTHS = (32, 16, 8, 4, 2, 1)  # the width of a level's words, after each merge
 DTYPES = {64: torch.int64, 32: torch.int32, 16: torch.int16, 8: torch.uint8, 4: torch.uint8, 2: torch.uint8,
           1: torch.uint8}
 
-RANDOM = (("mask", 64),) + tuple(
-    (f"{name}{level}", width) for level, width in enumerate(WIDTHS) for name in ("a", "b1", "b2")[:3 if width > 1 else 2])
-PRODUCTS = (("c", 64),) + tuple(
-    (f"{name}{level}", width) for level, width in enumerate(WIDTHS) for name in ("c1", "c2")[:2 if width > 1 else 1])
+
+def _rows(width: int) -> int:
+    """A level merges (G, P) with two ANDs of one first operand, stacked as two rows; the last only G."""
+    return 2 if width > 1 else 1
+
+
+# (name, width, rows): ``b{k}`` holds level k's b1 and b2 as two rows, ``c{k}`` their ANDs with ``a{k}``.
+RANDOM = (("mask", 64, 1),) + tuple(
+    entry for level, width in enumerate(WIDTHS) for entry in ((f"a{level}", width, 1), (f"b{level}", width, _rows(width))))
+PRODUCTS = (("c", 64, 1),) + tuple((f"c{level}", width, _rows(width)) for level, width in enumerate(WIDTHS))
 
 
 @lru_cache(maxsize=64)
 def _offsets(entries: tuple, count: int) -> tuple[dict, int]:
-    """{name: (first byte, bytes, width)} for ``count`` elements per word, and the buffer's length."""
+    """{name: (first byte, bytes, width, rows)} for ``count`` elements per row, and the buffer's length."""
     places, at = {}, 0
-    for name, width in entries:
-        size = count * DTYPES[width].itemsize
-        places[name] = (at, size, width)
+    for name, width, rows in entries:
+        size = rows * count * DTYPES[width].itemsize
+        places[name] = (at, size, width, rows)
         at += size
     return places, at
 
@@ -47,9 +57,12 @@ def nbytes(entries: tuple, shape) -> int:
 
 
 def raw(buffer: torch.Tensor, entries: tuple, shape, name: str) -> torch.Tensor:
-    """The word ``name`` of ``buffer`` as a view, in its dtype (narrow words unmasked: for writing)."""
-    at, size, width = _offsets(entries, math.prod(shape))[0][name]
-    return buffer[at:at + size].view(DTYPES[width]).reshape(shape)
+    """The word ``name`` of ``buffer`` as a view, in its dtype, ``(rows, *shape)`` if it has two rows.
+
+    Narrow words are not masked here: this is for writing.
+    """
+    at, size, width, rows = _offsets(entries, math.prod(shape))[0][name]
+    return buffer[at:at + size].view(DTYPES[width]).reshape((rows, *shape) if rows > 1 else tuple(shape))
 
 
 def word(buffer: torch.Tensor, entries: tuple, shape, name: str) -> torch.Tensor:
@@ -59,13 +72,11 @@ def word(buffer: torch.Tensor, entries: tuple, shape, name: str) -> torch.Tensor
     return value & ((1 << width) - 1) if width < 8 else value
 
 
-def level_masks(random: torch.Tensor, shape, level: int) -> list:
-    """[a, b1, (b2)] of a level, from a party's ``RANDOM`` buffer."""
-    names = ("a", "b1", "b2")[:3 if WIDTHS[level] > 1 else 2]
-    return [word(random, RANDOM, shape, f"{name}{level}") for name in names]
+def level_masks(random: torch.Tensor, shape, level: int) -> tuple:
+    """(a, b) of a level, from a party's ``RANDOM`` buffer: b has rows b1, b2 unless it is the last level."""
+    return word(random, RANDOM, shape, f"a{level}"), word(random, RANDOM, shape, f"b{level}")
 
 
-def level_products(products: torch.Tensor, shape, level: int) -> list:
-    """[c1, (c2)] of a level, from a party's ``PRODUCTS`` buffer."""
-    names = ("c1", "c2")[:2 if WIDTHS[level] > 1 else 1]
-    return [word(products, PRODUCTS, shape, f"{name}{level}") for name in names]
+def level_products(products: torch.Tensor, shape, level: int) -> torch.Tensor:
+    """c = a & b of a level (rows like b), from a party's ``PRODUCTS`` buffer."""
+    return word(products, PRODUCTS, shape, f"c{level}")

@@ -134,11 +134,9 @@ class Dealer:
         products = torch.empty(layout.nbytes(layout.PRODUCTS, shape), dtype=torch.uint8)
         put = lambda name, value: layout.raw(products, layout.PRODUCTS, shape, name).copy_(value)  # noqa: E731
         put("c", mine[0]("mask") & mine[1]("mask"))
-        for level, width in enumerate(layout.WIDTHS):
-            a, b1, *b2 = (x ^ y for x, y in zip(*(layout.level_masks(buffer, shape, level) for buffer in random)))
-            put(f"c1{level}", a & b1)
-            if b2:
-                put(f"c2{level}", a & b2[0])
+        for level in range(len(layout.WIDTHS)):
+            a, b = (x ^ y for x, y in zip(*(layout.level_masks(buffer, shape, level) for buffer in random)))
+            put(f"c{level}", a & b)  # a broadcasts over b's rows: c1 = a & b1, c2 = a & b2
         sharings = (random, self._share(products, n, "bytes"))
         self.log.record("carry", sharings)
         return sharings
