@@ -20,6 +20,7 @@ import torch.nn.functional as F
 from torch import nn, optim
 
 import pyprivate as sy
+from pyprivate.crypto.parties import Parties
 
 
 class Net(nn.Module):
@@ -34,6 +35,45 @@ class Net(nn.Module):
     def forward(self, x):
         x = x.view(-1, 28 * 28)
         return self.fc3(self.act(self.fc2(self.act(self.fc1(x)))))
+
+
+class RoundCounter:
+    """Counts protocol rounds (openings) while it is active."""
+
+    def __init__(self):
+        self.rounds, self._original = 0, Parties._combine
+
+    def __enter__(self):
+        counter = self
+
+        def counting(parties, revealed, labels, xor):
+            counter.rounds += 1
+            return counter._original(parties, revealed, labels, xor)
+
+        Parties._combine = counting
+        return self
+
+    def __exit__(self, *exc):
+        Parties._combine = self._original
+
+
+class Traffic:
+    """Counts the messages the given workers receive, and their bytes both ways, while it is active."""
+
+    def __init__(self, workers):
+        self.workers, self.messages, self.nbytes, self._stops = workers, 0, 0, []
+
+    def _count(self, record):
+        self.messages += 1
+        self.nbytes += record.nbytes + record.reply_nbytes
+
+    def __enter__(self):
+        self._stops = [w.observe_messages(self._count) for w in self.workers]
+        return self
+
+    def __exit__(self, *exc):
+        for stop in self._stops:
+            stop()
 
 
 def batches(images, labels, batch_size):
@@ -107,7 +147,9 @@ def run(activation="relu", n_train=640, n_test=640, epochs=10, batch_size=64, lr
 
     plain_ms = train_plain(plain, train, epochs, lr)
     deal_time = _time_dealing(provider)
-    enc_ms, losses = train_encrypted(encrypted, train, epochs, lr, workers, provider, precision)
+    with Traffic(workers + [provider]) as traffic, RoundCounter() as counter:
+        enc_ms, losses = train_encrypted(encrypted, train, epochs, lr, workers, provider, precision)
+    steps = epochs * len(train)
     return {
         "activation": activation,
         "plain_ms": plain_ms,
@@ -116,6 +158,9 @@ def run(activation="relu", n_train=640, n_test=640, epochs=10, batch_size=64, lr
         "plain_acc": accuracy_plain(plain, test),
         "encrypted_acc": accuracy_encrypted(encrypted, test, workers, provider, precision),
         "dealer_s": deal_time(),
+        "messages_per_batch": traffic.messages / steps,
+        "mb_per_batch": traffic.nbytes / steps / 1e6,
+        "rounds_per_batch": counter.rounds / steps,
         "losses": losses,
         "source": sy.data.load_mnist.source,
     }
@@ -153,6 +198,8 @@ def main(argv=None):
             f"| ratio {r['ratio']:6.1f}x | held-out accuracy plaintext {r['plain_acc']:5.1f}% encrypted "
             f"{r['encrypted_acc']:5.1f}% | crypto provider {r['dealer_s']:.2f} s"
         )
+        print(f"        per encrypted batch: {r['messages_per_batch']:.0f} messages, {r['mb_per_batch']:.1f} MB, "
+              f"{r['rounds_per_batch']:.0f} rounds")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory (whole process): {peak:.0f} MB; MNIST source: {results[0]['source']}")
     return results

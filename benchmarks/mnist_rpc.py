@@ -15,28 +15,9 @@ import time
 import torch
 
 import pyprivate as sy
-from pyprivate.crypto.parties import Parties
 
 from . import mnist_encrypted
-
-class RoundCounter:
-    """Counts protocol rounds (openings) while it is active."""
-
-    def __init__(self):
-        self.rounds, self._original = 0, Parties._combine
-
-    def __enter__(self):
-        counter = self
-
-        def counting(parties, revealed, labels, xor):
-            counter.rounds += 1
-            return counter._original(parties, revealed, labels, xor)
-
-        Parties._combine = counting
-        return self
-
-    def __exit__(self, *exc):
-        Parties._combine = self._original
+from .mnist_encrypted import RoundCounter
 
 
 def train(workers, provider, n_train):

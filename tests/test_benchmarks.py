@@ -12,7 +12,8 @@ def test_encrypted_mnist_quick(capsys):
         assert r["ratio"] == r["encrypted_ms"] / r["plain_ms"]
         assert 0 <= r["encrypted_acc"] <= 100 and r["dealer_s"] > 0
         assert len(r["losses"]) == 2  # 128 items, batches of 64, one epoch
-    assert "ratio" in out and "peak memory" in out
+        assert r["messages_per_batch"] > 2 * r["rounds_per_batch"] > 20 and r["mb_per_batch"] > 1
+    assert "ratio" in out and "peak memory" in out and "rounds" in out
 
 
 def test_federated_mnist_quick(capsys):
