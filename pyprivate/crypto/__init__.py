@@ -11,6 +11,7 @@ Layers, bottom up:
 * ``beaver``      products: mul, matmul, square
 * ``truncation``  division by a public integer after a fixed-point product
 * ``binary``      XOR sharing: AND gates, Kogge-Stone adder
+* ``carry``       the two-party sign: a carry tree (``carry_layout``: its material in two buffers)
 * ``comparison``  A2B, B2A, ltz, lt/gt/le/ge/eq, relu
 * ``argmax``      max and argmax along a dimension
 
