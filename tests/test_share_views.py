@@ -78,3 +78,12 @@ def test_a_worker_applies_only_shape_operations_from_a_reference(bob):
     assert ok.value.shape == (3, 2)
     with pytest.raises(errors.MessageDecodeError, match="shape operations"):
         serde.decode(serde.encode(RunCommand("clone.default", [Ref(1, (("neg.default", (), {}),))], {}), "eve"))
+
+
+def test_an_operation_with_arguments_a_reference_cannot_carry_runs_at_once(trio):
+    bob, alice, james = trio
+    x, sx = _shared(trio, 4, 5)
+    before = len(bob.message_log)
+    total = torch.sum(sx.child, dim=0, dtype=torch.int64)  # a dtype is not a shape argument: sent as a command
+    assert len(bob.message_log) == before + 1 and not isinstance(total.handles[0], ShareView)
+    assert torch.equal(total.get(), x.fix_precision().child.sum(dim=0))

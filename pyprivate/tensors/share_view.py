@@ -31,9 +31,17 @@ def op_name(func) -> str:
     return "reshape.default" if name in _AS_RESHAPE else name
 
 
-def is_lazy(func) -> bool:
-    """Whether ``func`` (an aten overload) can wait inside a reference."""
-    return f"{func._opname}.{func._overloadname}" in VIEW_OPS
+def _plain(value) -> bool:
+    """Ints, bools, None and sequences of them: arguments a reference can carry."""
+    if isinstance(value, (list, tuple)):
+        return all(_plain(v) for v in value)
+    return value is None or isinstance(value, (int, bool))
+
+
+def can_wait(func, handles, args, kwargs) -> bool:
+    """Whether ``func(share, *args, **kwargs)`` can wait inside the next reference to each of ``handles``."""
+    return (f"{func._opname}.{func._overloadname}" in VIEW_OPS and _plain(list(args)) and _plain(list(kwargs.values()))
+            and all(len(getattr(h, "ops", ())) < MAX_OPS for h in handles))
 
 
 class ShareView:

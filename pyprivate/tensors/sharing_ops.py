@@ -66,8 +66,7 @@ def sharewise(func, args, kwargs):
     flat = leaves((args, kwargs))
     parties = _parties(func, *flat)
     x = args[0]
-    if share_view.is_lazy(func) and _shared(x) and not any(isinstance(a, torch.Tensor) for a in flat[1:]) and all(
-            len(getattr(h, "ops", ())) < share_view.MAX_OPS for h in x.handles):
+    if _shared(x) and share_view.can_wait(func, x.handles, args[1:], kwargs):
         shape = share_view.result_shape(func, x.shape, args[1:], kwargs)  # also torch's own check of the arguments
         return _wrap([share_view.ShareView.of(h, func, args[1:], kwargs, shape) for h in x.handles], parties)
     if func is not aten.index.Tensor and any(isinstance(a, torch.Tensor) and not _shared(a) for a in flat):
