@@ -44,6 +44,37 @@ def can_wait(func, handles, args, kwargs) -> bool:
             and all(len(getattr(h, "ops", ())) < MAX_OPS for h in handles))
 
 
+class Share:
+    """A protocol's handle to one party's share: the remote reference, its shape and dtype.
+
+    Protocols make and drop hundreds of these per training step, so they are
+    plain objects; a :class:`PointerTensor` to the same object (what a
+    learner sees in ``.shares``) is made from one on demand, without a message.
+    """
+
+    __slots__ = ("_ref", "shape", "dtype")
+
+    def __init__(self, ref, shape, dtype):
+        self._ref, self.shape, self.dtype = ref, torch.Size(shape), dtype
+
+    @property
+    def location(self):
+        return self._ref.location
+
+    @property
+    def id_at_location(self):
+        return self._ref.id_at_location
+
+    def as_pointer(self):
+        """A PointerTensor to the same remote object (they share the reference and its clean-up)."""
+        from .pointer import PointerTensor
+
+        return PointerTensor(self._ref, self.shape, self.dtype)
+
+    def __repr__(self):
+        return f"<share at {self.location.id}:{self.id_at_location}>"
+
+
 class ShareView:
     """The share ``base`` (a pointer) with the shape operations ``ops`` still to apply at its worker."""
 

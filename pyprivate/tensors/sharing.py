@@ -16,7 +16,7 @@ from ..workers.client import check_worker, local_worker, request
 from ..workers.messages import GetObject
 from .op_table import OpTable
 from .pointer import PointerTensor
-from .share_view import ShareView
+from .share_view import Share, ShareView
 from .worker_parties import WorkerParties
 
 OPS = OpTable("AdditiveSharingTensor")
@@ -73,6 +73,7 @@ class AdditiveSharingTensor(torch.Tensor):
         """
         if any(isinstance(h, ShareView) for h in self.handles):
             self.handles = self.parties.command("alias.default", [[h] for h in self.handles])
+        self.handles = [h.as_pointer() if isinstance(h, Share) else h for h in self.handles]
         return self.handles
 
     @shares.setter
@@ -147,6 +148,7 @@ class AdditiveSharingTensor(torch.Tensor):
 
     def __repr__(self, **kwargs):
         lines = ["(Wrapper)>[AdditiveSharingTensor]"]
+        self.handles = [h.as_pointer() if isinstance(h, Share) else h for h in self.handles]  # no message
         lines += [f"\t-> {s!r}" for s in self.handles]
         provider = self.crypto_provider.id if self.crypto_provider is not None else "none"
         lines.append(f"\t*crypto provider: {provider}*")

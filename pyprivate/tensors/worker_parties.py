@@ -1,8 +1,8 @@
 """Running secure protocols on real workers.
 
 :class:`WorkerParties` is the backend of :mod:`pyprivate.crypto` in which
-party *i* is a worker: a handle is a :class:`PointerTensor` to that party's
-share, a protocol step is a ``RunStep`` message (one per party and step),
+party *i* is a worker: a handle is a :class:`~.share_view.Share` (a light
+pointer) to that party's share, a protocol step is a ``RunStep`` message (one per party and step),
 opening fetches copies of masked shares, and the dealer is the crypto
 provider *worker*, which sends its shares straight to the parties so that
 the data scientist's process never sees them.
@@ -16,16 +16,17 @@ from ..workers.client import RemoteRef, reply_value, request, request_each
 from ..workers.messages import Deal, ErrorReply, GetObject, Ref, RunCommand, RunStep, TensorMeta
 from . import deal_ahead
 from .pointer import PointerTensor
-from .share_view import ShareView
+from .share_view import Share, ShareView
 
 
 def _pointers(metas, worker):
-    def to_pointer(meta):
+    """Light handles (:class:`Share`) to the objects a worker reports in ``metas``."""
+    def to_handle(meta):
         if isinstance(meta, TensorMeta):
-            return PointerTensor(RemoteRef(worker, meta.obj_id, lazy=True), meta.shape, meta.dtype)
+            return Share(RemoteRef(worker, meta.obj_id, lazy=True), meta.shape, meta.dtype)
         return meta
 
-    return tree_map(to_pointer, metas)
+    return tree_map(to_handle, metas)
 
 
 class RemoteDealer:
@@ -100,7 +101,7 @@ class WorkerParties(Parties):
     def _ref(self, handle, i):
         """The reference to party i's share ``handle`` in a message (with a lazy view's operations)."""
         base = handle.base if isinstance(handle, ShareView) else handle
-        if not isinstance(base, PointerTensor) or base.location is not self.workers[i]:
+        if not isinstance(base, (PointerTensor, Share)) or base.location is not self.workers[i]:
             raise WorkerMismatchError(f"share {i} is not held by {self.workers[i].id}")
         if not base._ref.alive:
             raise ObjectNotFoundError(f"a share at {self.workers[i].id} was already fetched or deleted")
@@ -142,7 +143,7 @@ class WorkerParties(Parties):
     def command(self, op_name, per_party_args, kwargs=None):
         """Run one torch operation on every party's share (``per_party_args`` hold handles)."""
         refs = self._per_party(op_name, per_party_args, lambda args, i: tree_map(
-            lambda a: self._ref(a, i) if isinstance(a, (PointerTensor, ShareView)) else a, args))
+            lambda a: self._ref(a, i) if isinstance(a, (PointerTensor, Share, ShareView)) else a, args))
         values = self._round([RunCommand(op_name, r, kwargs or {}) for r in refs])
         return [_pointers(value, worker) for value, worker in zip(values, self.workers)]
 
