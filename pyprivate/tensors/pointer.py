@@ -38,7 +38,23 @@ def op_label(func):
     return _FRIENDLY.get(name, name)
 
 
-class PointerTensor(torch.Tensor):
+class RemoteHandle:
+    """Where a handle's object lives, read from its ``_ref`` (a :class:`RemoteRef`)."""
+
+    __slots__ = ()
+
+    @property
+    def location(self):
+        """The worker that holds the data."""
+        return self._ref.location
+
+    @property
+    def id_at_location(self):
+        """The id of the data in ``location._objects``."""
+        return self._ref.id_at_location
+
+
+class PointerTensor(RemoteHandle, torch.Tensor):
     """Points to the tensor ``id_at_location`` in ``location``'s store."""
 
     __torch_function__ = torch._C._disabled_torch_function_impl
@@ -57,16 +73,6 @@ class PointerTensor(torch.Tensor):
         pass
 
     # -- what a learner looks at ---------------------------------------
-    @property
-    def location(self):
-        """The worker that holds the data."""
-        return self._ref.location
-
-    @property
-    def id_at_location(self):
-        """The id of the data in ``location._objects``."""
-        return self._ref.id_at_location
-
     def __repr__(self, **kwargs):
         return f"(Wrapper)>[PointerTensor | {self.owner.id}:{self.id} -> {self.location.id}:{self.id_at_location}]"
 

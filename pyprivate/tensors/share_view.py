@@ -16,6 +16,7 @@ first, in one message per worker (``AdditiveSharingTensor.shares``).
 import torch
 
 from ..workers.messages import VIEW_OPS
+from .pointer import PointerTensor, RemoteHandle
 
 MAX_OPS = 8  # a longer chain of pending operations is materialised instead
 
@@ -44,7 +45,7 @@ def can_wait(func, handles, args, kwargs) -> bool:
             and all(len(getattr(h, "ops", ())) < MAX_OPS for h in handles))
 
 
-class Share:
+class Share(RemoteHandle):
     """A protocol's handle to one party's share: the remote reference, its shape and dtype.
 
     Protocols make and drop hundreds of these per training step, so they are
@@ -57,18 +58,8 @@ class Share:
     def __init__(self, ref, shape, dtype):
         self._ref, self.shape, self.dtype = ref, torch.Size(shape), dtype
 
-    @property
-    def location(self):
-        return self._ref.location
-
-    @property
-    def id_at_location(self):
-        return self._ref.id_at_location
-
     def as_pointer(self):
         """A PointerTensor to the same remote object (they share the reference and its clean-up)."""
-        from .pointer import PointerTensor
-
         return PointerTensor(self._ref, self.shape, self.dtype)
 
     def __repr__(self):
