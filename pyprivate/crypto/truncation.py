@@ -38,8 +38,6 @@ b = 56 -> 0.20 %, b = 40 -> 0 failures (theory 6e-8). Fixed-point products
 with 3 decimal digits are far below 2^40, so it is rare but not impossible.
 """
 
-import torch
-
 from ..settings import settings
 from .parties import LocalParties, Parties, party_step, unzip
 from .prng import PRNG
