@@ -21,8 +21,8 @@ and every level works on words of half the width (int32, int16, then uint8):
 a party sends about 38 bytes per element instead of 112 with the full adder.
 
 The first AND, u & w, has one input at each party. The dealer gives party 0
-a mask a, party 1 a mask b, and XOR shares of a & b (``Dealer.owned_and``);
-each party reveals only its own masked word.
+a mask a, party 1 a mask b, and XOR shares of a & b (in
+``Dealer.carry_material``); each party reveals only its own masked word.
 
 The dealer's material comes in two byte buffers per party
 (:mod:`.carry_layout`), so a comparison costs a party two dealt objects,
@@ -35,6 +35,7 @@ the last level's finish): 8, as with the adder.
 import torch
 
 from . import carry_layout as layout
+from .binary import and_finish_step
 from .carry_layout import WIDTHS
 from .parties import Parties, party_step
 
@@ -70,12 +71,6 @@ def _merge_and_reveal(gp, width, a, b):
     return (high[0],), (high[1] ^ a, delta)
 
 
-def _and_finish(i, a, b, c, eps, delta):
-    """XOR shares of x & y for both rows at once (eps = x ^ a opened, delta = y ^ b opened)."""
-    z = c ^ (eps & b) ^ (a & delta)
-    return z ^ (eps & delta) if i == 0 else z
-
-
 @party_step("carry.start")
 def start_step(i, n, x, random, *, negate, shape):
     """Keep this party's bit-reversed word and sign bit; reveal the word masked for g = u & w."""
@@ -103,7 +98,7 @@ def first_level_step(i, n, word, random, products, *, eps, delta, shape):
 def level_step(i, n, g_hi, random, products, *, eps, delta, level, shape):
     """Finish the ANDs of ``level`` (G = G_hi ^ P_hi&G_lo, P = P_hi&P_lo, as two rows); reveal the next level's."""
     a, b = layout.level_masks(random, shape, level)
-    gp = _and_finish(i, a, b, layout.level_products(products, shape, level), eps, delta)
+    gp = and_finish_step(i, n, a, b, layout.level_products(products, shape, level), eps=eps, delta=delta)  # both rows
     gp[0] ^= g_hi
     return _merge_and_reveal(gp, WIDTHS[level], *layout.level_masks(random, shape, level + 1))
 
@@ -113,7 +108,7 @@ def sign_mask_step(i, n, g_hi, sign, random, products, r_bin, *, eps, delta, sha
     """Finish the root: this party's share of the carry; reveal msb(x)'s share masked by the daBit."""
     last = len(WIDTHS) - 1
     a, b = layout.level_masks(random, shape, last)
-    carry = g_hi ^ _and_finish(i, a, b, layout.level_products(products, shape, last), eps, delta)
+    carry = g_hi ^ and_finish_step(i, n, a, b, layout.level_products(products, shape, last), eps=eps, delta=delta)
     return (), ((sign.to(torch.uint8) ^ carry ^ r_bin.to(torch.uint8)),)
 
 

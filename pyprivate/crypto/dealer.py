@@ -130,10 +130,10 @@ class Dealer:
         if n != 2:
             raise ValueError(f"the carry tree's material is for 2 parties, not {n}")
         _, random = self._random((layout.nbytes(layout.RANDOM, shape),), n, "bytes")
-        mine = [lambda name, buffer=buffer: layout.word(buffer, layout.RANDOM, shape, name) for buffer in random]
         products = torch.empty(layout.nbytes(layout.PRODUCTS, shape), dtype=torch.uint8)
         put = lambda name, value: layout.raw(products, layout.PRODUCTS, shape, name).copy_(value)  # noqa: E731
-        put("c", mine[0]("mask") & mine[1]("mask"))
+        mask_0, mask_1 = (layout.word(buffer, layout.RANDOM, shape, "mask") for buffer in random)
+        put("c", mask_0 & mask_1)
         for level in range(len(layout.WIDTHS)):
             a, b = (x ^ y for x, y in zip(*(layout.level_masks(buffer, shape, level) for buffer in random)))
             put(f"c{level}", a & b)  # a broadcasts over b's rows: c1 = a & b1, c2 = a & b2

@@ -15,7 +15,7 @@ first, in one message per worker (``AdditiveSharingTensor.shares``).
 
 import torch
 
-from ..workers.messages import VIEW_OPS
+from ..workers.messages import VIEW_OPS, plain_arguments
 from .pointer import PointerTensor, RemoteHandle
 
 MAX_OPS = 8  # a longer chain of pending operations is materialised instead
@@ -26,22 +26,19 @@ MAX_OPS = 8  # a longer chain of pending operations is materialised instead
 _AS_RESHAPE = {"view.default", "_unsafe_view.default"}
 
 
+def _aten_name(func) -> str:
+    return f"{func._opname}.{func._overloadname}"
+
+
 def op_name(func) -> str:
     """The name a worker runs ``func`` (an aten overload on shares) under."""
-    name = f"{func._opname}.{func._overloadname}"
+    name = _aten_name(func)
     return "reshape.default" if name in _AS_RESHAPE else name
-
-
-def _plain(value) -> bool:
-    """Ints, bools, None and sequences of them: arguments a reference can carry."""
-    if isinstance(value, (list, tuple)):
-        return all(_plain(v) for v in value)
-    return value is None or isinstance(value, (int, bool))
 
 
 def can_wait(func, handles, args, kwargs) -> bool:
     """Whether ``func(share, *args, **kwargs)`` can wait inside the next reference to each of ``handles``."""
-    return (f"{func._opname}.{func._overloadname}" in VIEW_OPS and _plain(list(args)) and _plain(list(kwargs.values()))
+    return (_aten_name(func) in VIEW_OPS and plain_arguments(args) and plain_arguments(list(kwargs.values()))
             and all(len(getattr(h, "ops", ())) < MAX_OPS for h in handles))
 
 

@@ -73,8 +73,12 @@ class AdditiveSharingTensor(torch.Tensor):
         """
         if any(isinstance(h, ShareView) for h in self.handles):
             self.handles = self.parties.command("alias.default", [[h] for h in self.handles])
-        self.handles = [h.as_pointer() if isinstance(h, Share) else h for h in self.handles]
+        self._handles_to_pointers()
         return self.handles
+
+    def _handles_to_pointers(self):
+        """Turn light handles into PointerTensors to the same objects (no message)."""
+        self.handles = [h.as_pointer() if isinstance(h, Share) else h for h in self.handles]
 
     @shares.setter
     def shares(self, value):
@@ -125,9 +129,10 @@ class AdditiveSharingTensor(torch.Tensor):
     def matmul_add(self, other, divisor, addend):
         """Shares of self @ other / divisor + addend (a linear layer), in one protocol run when it can.
 
-        With local truncation the bias is added in the product's last step;
-        otherwise it is added afterwards. Returns None when ``addend`` would
-        broadcast the product to a larger shape (the caller adds it then).
+        With local truncation the bias is added in the product's last step.
+        Returns None, and the caller multiplies and adds in two runs, without
+        local truncation or when ``addend`` would broadcast the product to a
+        larger shape.
         """
         parties = check_workers("addmm", [self, other, addend])
         shape = torch.matmul(torch.empty(self.shape, device="meta"), torch.empty(other.shape, device="meta")).shape
@@ -148,7 +153,7 @@ class AdditiveSharingTensor(torch.Tensor):
 
     def __repr__(self, **kwargs):
         lines = ["(Wrapper)>[AdditiveSharingTensor]"]
-        self.handles = [h.as_pointer() if isinstance(h, Share) else h for h in self.handles]  # no message
+        self._handles_to_pointers()
         lines += [f"\t-> {s!r}" for s in self.handles]
         provider = self.crypto_provider.id if self.crypto_provider is not None else "none"
         lines.append(f"\t*crypto provider: {provider}*")

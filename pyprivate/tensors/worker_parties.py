@@ -19,7 +19,7 @@ from .pointer import PointerTensor
 from .share_view import Share, ShareView
 
 
-def _pointers(metas, worker):
+def _handles(metas, worker):
     """Light handles (:class:`Share`) to the objects a worker reports in ``metas``."""
     def to_handle(meta):
         if isinstance(meta, TensorMeta):
@@ -57,7 +57,7 @@ class RemoteDealer:
         """Deal ``items`` in one request to the provider, which sends one message to each party."""
         items = [[material, params] for material, params in items]
         dealt = request(self.provider, Deal(items, [w.id for w in self.workers]))
-        return [tuple([_pointers(meta, w) for meta, w in zip(sharing, self.workers)] for sharing in item)
+        return [tuple([_handles(meta, w) for meta, w in zip(sharing, self.workers)] for sharing in item)
                 for item in dealt]
 
     def _deal(self, material, **params):
@@ -69,9 +69,6 @@ class RemoteDealer:
 
     def binary_triple(self, shape, n):
         return self._deal("binary_triple", shape=tuple(shape))
-
-    def carry_material(self, shape, n):
-        return self._deal("carry_material", shape=tuple(shape))
 
     def dabit(self, shape, n):
         return self._deal("dabit", shape=tuple(shape))
@@ -117,7 +114,7 @@ class WorkerParties(Parties):
         if failed is not None:
             for worker, reply in zip(self.workers, replies):
                 if not isinstance(reply, ErrorReply):
-                    _pointers(reply.value, worker)  # dropped at once: their objects are released
+                    _handles(reply.value, worker)  # dropped at once: their objects are released
             reply_value(failed)  # raises
         return [reply.value for reply in replies]
 
@@ -133,19 +130,19 @@ class WorkerParties(Parties):
     def run(self, step_name, per_party_args, **public):
         refs = self._per_party(step_name, per_party_args, self._handle_refs)
         values = self._round([RunStep(step_name, i, self.n, r, public) for i, r in enumerate(refs)])
-        return [_pointers(value, worker) for value, worker in zip(values, self.workers)]
+        return [_handles(value, worker) for value, worker in zip(values, self.workers)]
 
     def run_revealing(self, step_name, per_party_args, **public):
         refs = self._per_party(step_name, per_party_args, self._handle_refs)
         values = self._round([RunStep(step_name, i, self.n, r, public, reveal=True) for i, r in enumerate(refs)])
-        return [(_pointers(kept, worker), tuple(revealed)) for (kept, revealed), worker in zip(values, self.workers)]
+        return [(_handles(kept, worker), tuple(revealed)) for (kept, revealed), worker in zip(values, self.workers)]
 
     def command(self, op_name, per_party_args, kwargs=None):
         """Run one torch operation on every party's share (``per_party_args`` hold handles)."""
         refs = self._per_party(op_name, per_party_args, lambda args, i: tree_map(
             lambda a: self._ref(a, i) if isinstance(a, (PointerTensor, Share, ShareView)) else a, args))
         values = self._round([RunCommand(op_name, r, kwargs or {}) for r in refs])
-        return [_pointers(value, worker) for value, worker in zip(values, self.workers)]
+        return [_handles(value, worker) for value, worker in zip(values, self.workers)]
 
     def deal(self, shares):
         for i, handle in enumerate(shares):

@@ -135,6 +135,13 @@ VIEW_OPS = frozenset({
 })
 
 
+def plain_arguments(value) -> bool:
+    """Ints, bools, None and (nested) lists or tuples of them: the arguments a view operation may carry."""
+    if isinstance(value, (list, tuple)):
+        return all(plain_arguments(v) for v in value)
+    return value is None or isinstance(value, (int, bool))
+
+
 @dataclass(frozen=True)
 class Ref:
     """A reference, inside a message, to an object in the receiver's store.

@@ -22,7 +22,7 @@ import msgpack
 import torch
 
 from ..errors import MessageDecodeError, UnknownMessageError
-from .messages import MESSAGE_TYPES, VIEW_OPS, Ref, TensorMeta
+from .messages import MESSAGE_TYPES, VIEW_OPS, Ref, TensorMeta, plain_arguments
 
 # msgpack packs tuples as arrays itself (they arrive as lists), so there is no tuple extension.
 _EXT_TENSOR, _EXT_REF, _EXT_DTYPE, _EXT_META, _EXT_DEVICE, _EXT_CONST, _EXT_VIEW = 1, 2, 3, 4, 5, 7, 8
@@ -130,13 +130,6 @@ class _Encoder:
         return out  # a bytearray: the receiver's tensors may live in it (see ``decode_with_release``)
 
 
-def _plain(value):
-    """Ints, bools and (nested) lists of them: what a view operation's arguments may be."""
-    if isinstance(value, list):
-        return all(_plain(v) for v in value)
-    return isinstance(value, (int, bool)) or value is None
-
-
 def _view_ref(data):
     """A :class:`Ref` with view operations, from ``[obj_id, [[name, args, kwargs], ...]]``."""
     try:
@@ -144,8 +137,8 @@ def _view_ref(data):
     except Exception:
         raise MessageDecodeError("refused a malformed view reference") from None
     if not isinstance(obj_id, int) or not isinstance(ops, list) or not all(
-            isinstance(op, list) and len(op) == 3 and op[0] in VIEW_OPS and isinstance(op[1], list) and _plain(op[1])
-            and isinstance(op[2], dict) and all(isinstance(k, str) and _plain(v) for k, v in op[2].items())
+            isinstance(op, list) and len(op) == 3 and op[0] in VIEW_OPS and isinstance(op[1], list) and plain_arguments(op[1])
+            and isinstance(op[2], dict) and all(isinstance(k, str) and plain_arguments(v) for k, v in op[2].items())
             for op in ops):
         raise MessageDecodeError("refused a view reference with operations other than shape operations")
     return Ref(obj_id, tuple((name, tuple(args), kwargs) for name, args, kwargs in ops))
