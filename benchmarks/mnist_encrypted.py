@@ -8,8 +8,9 @@ SGD lr 0.02, fixed precision base 10 with 3 fractional digits, two workers
 and a crypto provider, evaluation on held-out items. Both runs start from
 the same weights. Printed: ms per batch (plaintext, encrypted, ratio),
 held-out accuracy, peak memory, the same with a quadratic activation, the
-time spent by the crypto provider dealing, and messages, megabytes and
-rounds per encrypted batch.
+time spent by the crypto provider dealing, messages, megabytes and
+rounds per encrypted batch, and a floor: the time the 64-bit integer matrix
+products of one encrypted batch take on their own (see ``gemm_floor``).
 
 Plaintext training of the 100 batches takes a tenth of a second, so one
 hiccup of this machine moves it by 20%; it is timed ``PLAIN_REPEATS``
@@ -145,6 +146,47 @@ def accuracy_encrypted(model, test, workers, provider, precision):
     return 100 * correct.get().float_precision().item() / sum(len(t) for _, t in test)
 
 
+LAYERS = ((784, 128), (128, 64), (64, 10))
+
+
+def secure_products(batch_size, layers=LAYERS):
+    """The matrix products, as ``(rows, inner, columns)``, of one training step of the MLP.
+
+    Forward ``x @ W.t()`` per layer; backward the weight's gradient
+    ``x.t() @ grad`` per layer, and the input's gradient ``grad @ W`` for
+    every layer but the first (the data needs none).
+    """
+    products = [(batch_size, n_in, n_out) for n_in, n_out in layers]
+    products += [(n_in, batch_size, n_out) for n_in, n_out in layers]
+    products += [(batch_size, n_out, n_in) for n_in, n_out in layers[1:]]
+    return products
+
+
+GEMMS_PER_PRODUCT = 5  # each party: eps @ b_i and a_i @ delta; the crypto provider: c = a @ b
+
+
+def gemm_floor(batch_size, repeats=20):
+    """ms that the int64 matrix products of one encrypted training step take, with nothing else.
+
+    A secure product of two shared matrices costs five products of 64-bit
+    integer matrices of its shape (``GEMMS_PER_PRODUCT``). PyTorch has no
+    BLAS for integers, so each is several times slower than the float32
+    product plaintext training does once. This is a floor under the
+    encrypted time per batch that no protocol change removes; the rest of
+    it is dealing, the comparison circuits, messages and Python.
+    """
+    pairs = [(torch.randint(-2**62, 2**62, (m, k)), torch.randint(-2**62, 2**62, (k, n)))
+             for m, k, n in secure_products(batch_size)]
+    timings = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for a, b in pairs:
+            for _ in range(GEMMS_PER_PRODUCT):
+                torch.matmul(a, b)
+        timings.append(time.perf_counter() - start)
+    return statistics.median(timings) * 1000
+
+
 def run(activation="relu", n_train=640, n_test=640, epochs=10, batch_size=64, lr=0.02, precision=3, seed=0):
     hook = sy.TorchHook(torch)
     workers = [sy.VirtualWorker(hook, id=f"worker{i + 1}") for i in range(2)]
@@ -164,6 +206,7 @@ def run(activation="relu", n_train=640, n_test=640, epochs=10, batch_size=64, lr
         again.load_state_dict(start)
         repeats.append(train_plain(again, train, epochs, lr))
     plain_ms = statistics.median(repeats)
+    floor_ms = gemm_floor(batch_size)
     deal_time = _time_dealing(provider)
     with Traffic(workers + [provider]) as traffic, RoundCounter() as counter:
         enc_ms, losses = train_encrypted(encrypted, train, epochs, lr, workers, provider, precision)
@@ -173,6 +216,8 @@ def run(activation="relu", n_train=640, n_test=640, epochs=10, batch_size=64, lr
         "plain_ms": plain_ms,
         "encrypted_ms": enc_ms,
         "ratio": enc_ms / plain_ms,
+        "gemm_floor_ms": floor_ms,
+        "gemms_per_batch": GEMMS_PER_PRODUCT * len(secure_products(batch_size)),
         "plain_acc": accuracy_plain(plain, test),
         "encrypted_acc": accuracy_encrypted(encrypted, test, workers, provider, precision),
         "dealer_s": deal_time(),
@@ -218,6 +263,8 @@ def main(argv=None):
         )
         print(f"        per encrypted batch: {r['messages_per_batch']:.0f} messages, {r['mb_per_batch']:.1f} MB, "
               f"{r['rounds_per_batch']:.0f} rounds")
+        print(f"        floor: its {r['gemms_per_batch']} int64 matrix products alone take {r['gemm_floor_ms']:.1f} ms "
+              f"({r['gemm_floor_ms'] / r['plain_ms']:.1f}x the plaintext batch)")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory (whole process): {peak:.0f} MB; MNIST source: {results[0]['source']}")
     return results

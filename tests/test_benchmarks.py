@@ -13,7 +13,8 @@ def test_encrypted_mnist_quick(capsys):
         assert 0 <= r["encrypted_acc"] <= 100 and r["dealer_s"] > 0
         assert len(r["losses"]) == 2  # 128 items, batches of 64, one epoch
         assert r["messages_per_batch"] > 2 * r["rounds_per_batch"] > 20 and r["mb_per_batch"] > 1
-    assert "ratio" in out and "peak memory" in out and "rounds" in out
+        assert 0 < r["gemm_floor_ms"] < r["encrypted_ms"] and r["gemms_per_batch"] == 40
+    assert "ratio" in out and "peak memory" in out and "rounds" in out and "int64 matrix products" in out
 
 
 def test_federated_mnist_quick(capsys):
@@ -40,3 +41,33 @@ def test_truncation_failures_quick(capsys):
         assert r["elements"] > 2 * 64 * 128 and 0 < r["expected_failures"] < 1e-6
         assert r["largest"] < 2.0**40
     assert "expected failing elements" in capsys.readouterr().out
+
+
+def test_gemm_floor_counts_the_products_a_training_step_makes(monkeypatch):
+    """The floor times exactly the int64 matrix products an encrypted training step computes."""
+    import collections
+
+    import torch
+
+    import pyprivate as sy
+    from pyprivate.crypto import dealer
+
+    seen = []
+    matmul = dealer.BEAVER_OPS["matmul"]
+
+    def recording(a, b):
+        seen.append((a.shape[0], a.shape[1], b.shape[1]))
+        assert a.dtype == b.dtype == torch.int64
+        return matmul(a, b)
+
+    monkeypatch.setitem(dealer.BEAVER_OPS, "matmul", recording)
+    hook = sy.TorchHook(torch)
+    workers = [sy.VirtualWorker(hook, id=f"floor{i}") for i in range(2)]
+    provider = sy.VirtualWorker(hook, id="floor_provider")
+    data = mnist_encrypted.batches(*sy.data.load_mnist("train", limit=32), 32)
+    mnist_encrypted.train_encrypted(mnist_encrypted.Net(), data, 1, 0.02, workers, provider, 3)
+    expected = collections.Counter({p: mnist_encrypted.GEMMS_PER_PRODUCT for p in mnist_encrypted.secure_products(32)})
+    # The third layer's forward (32x64 @ 64x10) and weight gradient (64x32 @ 32x10) differ; no two shapes collide here.
+    assert len(expected) == len(mnist_encrypted.secure_products(32))
+    assert collections.Counter(seen) == expected
+    assert mnist_encrypted.gemm_floor(32, repeats=2) > 0
