@@ -55,6 +55,31 @@ def test_pointer_with_local_tensor_suggests_send(bob):
     assert same(before, [bob])
 
 
+@pytest.mark.parametrize("shared", [False, True])
+@pytest.mark.parametrize("pointer_first", [False, True])
+def test_pointer_with_fixed_precision_tensor_says_how_to_mix_them(trio, shared, pointer_first):
+    bob, alice, james = trio
+    x = torch.ones(2).fix_precision()
+    x = x.share(bob, alice, crypto_provider=james) if shared else x
+    ptr = torch.ones(2).send(bob)
+    before = snapshot(bob, alice, james)
+    with pytest.raises(errors.LocalRemoteMixError, match=r"pointer to data at bob with a fixed precision tensor.*\.get\(\)"):
+        (ptr * x) if pointer_first else (x * ptr)
+    assert same(before, [bob, alice, james])
+
+
+@pytest.mark.parametrize("method", ["fix_precision", "share"])
+def test_encoding_or_sharing_a_pointer_says_get_it_first(trio, method):
+    bob, alice, james = trio
+    ptr = torch.ones(2).send(bob)
+    before = snapshot(bob, alice, james)
+    args = (bob, alice) if method == "share" else ()
+    with pytest.raises(errors.AlreadyRemoteError, match=rf"{method}\(\).*pointer to data at bob.*x\.get\(\)\.fix_precision\(\)"):
+        getattr(ptr, method)(*args)
+    assert same(before, [bob, alice, james])
+    assert torch.equal(ptr.get(), torch.ones(2))  # nothing was lost
+
+
 @pytest.mark.parametrize("target", ["bob", 3, None, torch.ones(1)])
 def test_send_to_something_that_is_not_a_worker(target):
     with pytest.raises(errors.NotAWorkerError, match="needs a worker"):

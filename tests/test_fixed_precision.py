@@ -54,6 +54,10 @@ LOCAL_CASES = {
     "relu": lambda a, b: torch.relu(a),
     "sum": lambda a, b: a.sum(dim=0),
     "mean": lambda a, b: a.mean(),
+    "dot": lambda a, b: a[0] @ b[1],
+    "matrix_vector": lambda a, b: a @ b[0],
+    "vector_matrix": lambda a, b: a[0] @ b.t(),
+    "squeeze_in_place": lambda a, b: (a * 1).unsqueeze_(1).squeeze_(1).t_(),
 }
 
 

@@ -13,6 +13,7 @@ import torch
 from ..errors import NotRemoteError, PyPrivateError
 from .encoding import FixedPointEncoder
 from .op_table import OpTable
+from .pointer import PointerTensor, op_label, pointer_and_fixed_precision
 from .sharing import AdditiveSharingTensor
 
 OPS = OpTable("FixedPrecisionTensor")
@@ -103,6 +104,9 @@ class FixedPrecisionTensor(torch.Tensor):
 
     @classmethod
     def __torch_dispatch__(cls, func, types, args=(), kwargs=None):
+        if len(types) > 1 and any(issubclass(t, PointerTensor) for t in types):
+            pointer = next(a for a in args if isinstance(a, PointerTensor))
+            raise pointer_and_fixed_precision(op_label(func), pointer.location)
         return OPS(func, args, kwargs or {})
 
 

@@ -137,6 +137,16 @@ def matmul(func, args, kwargs):
     return wrap(secret_product(enc(args[0], e), enc(args[1], e), "matmul", e.scale), e, dtype_of(args))
 
 
+@OPS.implements(aten.dot.default, aten.mv.default)
+def dot_mv(func, args, kwargs):
+    """``v @ w`` and ``M @ v``: one matrix product, with the vectors as a row and a column."""
+    e = encoder_of(args)
+    a, b = enc(args[0], e), enc(args[1], e)
+    a = a.view(1, -1) if func is aten.dot.default else a
+    product = secret_product(a, b.view(-1, 1), "matmul", e.scale)
+    return wrap(product.view(() if func is aten.dot.default else (-1,)), e, dtype_of(args))
+
+
 @OPS.implements(aten.addmm.default)
 def addmm(func, args, kwargs):
     bias, m1, m2 = args[:3]
@@ -277,6 +287,29 @@ def structural(func, args, kwargs):
     if isinstance(result, (list, tuple)):
         return type(result)(wrap(r, e, dtype) for r in result)
     return wrap(result, e, dtype)
+
+
+_IN_PLACE_VIEWS = {
+    aten.squeeze_.dim: aten.squeeze.dim, aten.squeeze_.default: aten.squeeze.default,
+    aten.squeeze_.dims: aten.squeeze.dims, aten.unsqueeze_.default: aten.unsqueeze.default,
+    aten.t_.default: aten.t.default, aten.transpose_.default: aten.transpose.int,
+}
+
+
+@OPS.implements(*_IN_PLACE_VIEWS)
+def in_place_view(func, args, kwargs):
+    """``x.squeeze_(0)`` and the like (``vector @ matrix`` ends with one): new shape, same values.
+
+    The child is reshaped first, so a wrong argument fails before anything
+    changes; then the wrapper's own sizes are set by torch's kernel, which
+    touches no data.
+    """
+    target = args[0]
+    child = _IN_PLACE_VIEWS[func](target.child, *args[1:], **kwargs)
+    with torch.utils._mode_utils.no_dispatch():
+        func(target, *args[1:], **kwargs)
+    target.child = child
+    return target
 
 
 @OPS.implements(aten.detach.default, aten.alias.default, aten.lift_fresh.default, aten.clone.default)

@@ -107,6 +107,18 @@ class PointerTensor(RemoteHandle, torch.Tensor):
             f"this tensor is already at {self.location.id}; bring it back with .get() before sending it elsewhere"
         )
 
+    def fix_precision(self, *args, **kwargs):
+        raise AlreadyRemoteError(
+            f"fix_precision() encodes values held here, and this is a pointer to data at {self.location.id}; "
+            "bring them back first: x.get().fix_precision()"
+        )
+
+    def share(self, *workers, **kwargs):
+        raise AlreadyRemoteError(
+            f"share() splits values held here, and this is a pointer to data at {self.location.id}; "
+            "bring them back first: x.get().fix_precision().share(...)"
+        )
+
     @classmethod
     def from_tensor(cls, tensor, worker, lazy=False):
         """Send ``tensor`` to ``worker`` and return a pointer to it.
@@ -170,6 +182,8 @@ def _common_location(name, pointers, flat):
         )
     location = pointers[0].location
     for a in flat:
+        if isinstance(a, torch.Tensor) and not isinstance(a, PointerTensor) and _is_fixed_precision(a):
+            raise pointer_and_fixed_precision(name, location)
         if isinstance(a, torch.Tensor) and not isinstance(a, PointerTensor) and a.dim() > 0:
             raise LocalRemoteMixError(
                 f"{name}: cannot combine a pointer to data at {location.id} with a local tensor of "
@@ -177,3 +191,18 @@ def _common_location(name, pointers, flat):
                 "or bring the pointer back with .get()"
             )
     return location
+
+
+def _is_fixed_precision(tensor):
+    from .fixed_precision import FixedPrecisionTensor  # it imports this module
+
+    return isinstance(tensor, FixedPrecisionTensor)
+
+
+def pointer_and_fixed_precision(name, location):
+    """The error for an operation on a pointer and a fixed precision tensor (in either order)."""
+    return LocalRemoteMixError(
+        f"{name}: cannot combine a pointer to data at {location.id} with a fixed precision tensor; "
+        "bring the pointer's values back with .get(), then encode them the same way "
+        "(.fix_precision(), and .share(...) among the same workers if the other is shared)"
+    )
