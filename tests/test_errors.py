@@ -133,3 +133,53 @@ def test_a_round_that_fails_at_one_party_leaves_no_new_object_at_the_other(trio)
         x + y
     torch.tensor([0]).send(bob).get()  # releases travel with the next message to bob
     assert set(bob._objects) == before
+
+
+@pytest.mark.parametrize("wrong", [lambda x, y: x @ y, lambda x, y: x * y, lambda x, y: x.view(4, 3) @ y])
+def test_a_product_of_shapes_that_do_not_fit_fails_before_anything_is_dealt(trio, wrong):
+    bob, alice, james = trio
+    share = lambda t: t.fix_precision().share(bob, alice, crypto_provider=james)  # noqa: E731
+    x, y, z = share(torch.ones(3, 4)), share(torch.ones(5, 2)), share(torch.full((4, 2), 0.5))
+    before, dealt = snapshot(bob, alice, james), len(james.message_log)
+    with pytest.raises(RuntimeError, match=r"\[5, 2\]"):  # torch's own shape error
+        wrong(x, y)
+    assert same(before, [bob, alice, james]) and len(james.message_log) == dealt
+    assert torch.equal((x @ z).get().float_precision(), torch.full((3, 2), 2.0))
+
+
+def _fail_once(monkeypatch, owner, name):
+    """Make ``owner.name`` fail on its next call, after it has done its work."""
+    original = getattr(owner, name)
+    calls = []
+
+    def failing(*args, **kwargs):
+        result = original(*args, **kwargs)
+        if not calls:
+            calls.append(1)
+            raise RuntimeError("injected failure")
+        return result
+
+    monkeypatch.setattr(owner, name, failing)
+
+
+@pytest.mark.parametrize("where", ["dealer", "party"])
+def test_products_are_right_after_a_deal_that_failed_half_way(trio, monkeypatch, where):
+    """A deal that fails after random shares were drawn must not leave the dealer's and a party's streams apart."""
+    from pyprivate.crypto.dealer import Dealer
+
+    bob, alice, james = trio
+    share = lambda t: t.fix_precision().share(bob, alice, crypto_provider=james)  # noqa: E731
+    x, y = share(torch.tensor([[1.5, -2.0]])), share(torch.tensor([[2.0], [0.25]]))
+    assert torch.equal((x @ y).get().float_precision(), torch.tensor([[2.5]]))
+    if where == "dealer":  # the triple was drawn from the streams, then the dealer failed
+        _fail_once(monkeypatch, Dealer, "beaver_triple")
+    else:  # alice drew her shares from her stream, then failed
+        _fail_once(monkeypatch, alice, "_drawn_share")
+    before = snapshot(bob, alice)
+    with pytest.raises(sy.errors.PyPrivateError, match="injected failure"):
+        x @ y
+    torch.tensor([0]).send(bob).get(), torch.tensor([0]).send(alice).get()  # deliver pending releases
+    assert same(before, [bob, alice])
+    for _ in range(3):
+        assert torch.equal((x @ y).get().float_precision(), torch.tensor([[2.5]]))
+        assert torch.equal((x * x).get().float_precision(), torch.tensor([[2.25, 4.0]]))

@@ -18,6 +18,8 @@ The triple has the operands' own shapes (a like x, b like y), so broadcasting
 and batched matmul work exactly as in torch and eps/delta stay small.
 """
 
+import functools
+
 import torch
 
 from . import truncation
@@ -69,7 +71,9 @@ def finish_and_mask_step(i, n, a, b, c, r, *, eps, delta, op, offset):
     return (), (truncation.mask_step(i, n, z, r, offset=offset),)
 
 
-def _result_shape(op, shape_x, shape_y):
+@functools.lru_cache(maxsize=256)
+def result_shape(op: str, shape_x: tuple, shape_y: tuple | None) -> tuple:
+    """The shape of ``op(x, y)``, or torch's own error (on shapes only, no data) if they do not fit."""
     meta = lambda shape: torch.empty(shape, device="meta")
     return tuple(BEAVER_OPS[op](meta(shape_x), meta(shape_y) if shape_y is not None else None).shape)
 
@@ -84,14 +88,15 @@ def _product(parties: Parties, op: str, x: list, y: list | None, divisor: int | 
     each party divides its own share as it finishes: no material, no round;
     then a shared ``addend`` (broadcast to the result) is added in the same step.
     """
-    shape_x = parties.shape(x)
-    shape_y = None if y is None else parties.shape(y)
+    shape_x = tuple(parties.shape(x))
+    shape_y = None if y is None else tuple(parties.shape(y))
+    shape = result_shape(op, shape_x, shape_y)  # shapes that do not fit fail here, before anything is dealt
     items = [("beaver_triple", dict(op=op, shape_a=shape_x, shape_b=shape_y))]
     local = divisor is not None and truncation.divides_locally(parties)
     if addend is not None and not local:
         raise ValueError("an addend is only added with local truncation; add it afterwards")
     if divisor is not None and not local:
-        items.append(("truncation_material", dict(shape=_result_shape(op, shape_x, shape_y), divisor=divisor)))
+        items.append(("truncation_material", dict(shape=shape, divisor=divisor)))
     dealt = [tuple(parties.deal(s) for s in sharings) for sharings in parties.dealer.bundle(items, parties.n)]
     triple = dealt[0]
     if op == "square":

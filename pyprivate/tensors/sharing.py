@@ -135,7 +135,7 @@ class AdditiveSharingTensor(torch.Tensor):
         larger shape.
         """
         parties = check_workers("addmm", [self, other, addend])
-        shape = torch.matmul(torch.empty(self.shape, device="meta"), torch.empty(other.shape, device="meta")).shape
+        shape = beaver.result_shape("matmul", tuple(self.shape), tuple(other.shape))
         if not truncation.divides_locally(parties) or torch.broadcast_shapes(addend.shape, shape) != shape:
             return None
         return AdditiveSharingTensor(beaver.matmul(parties, self.handles, other.handles, divisor, addend.handles), parties)

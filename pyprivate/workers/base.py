@@ -243,11 +243,24 @@ class BaseWorker:
         for material, _ in message.items:
             if material not in DEALER_MATERIALS:
                 raise UnsupportedOperationError(f"a crypto provider cannot deal {material!r}")
-        from .client import reply_value, request, request_each
+        from .client import request
 
         parties = [directory.find(pid) for pid in message.parties]
         streams = [self._stream_for(party, request) for party in parties]
-        items = [(material, params) for material, params in message.items]
+        try:
+            return self._deal_with(message.items, parties, streams)
+        except BaseException:
+            # The streams may have moved on at this end and not (or not as far) at a party's: forget
+            # them, so that the next deal starts both ends on a fresh key instead of on shares that do
+            # not add up.
+            for party in parties:
+                self._party_streams.pop(party, None)
+            raise
+
+    def _deal_with(self, items, parties, streams):
+        from .client import reply_value, request, request_each
+
+        items = [(material, params) for material, params in items]
         dealt = self.dealer.bundle(items, len(parties), streams)
         drawn = self.dealer.drawn
         # metas[item][value][party]; each party gets all of its shares in one message.
