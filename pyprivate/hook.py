@@ -11,7 +11,7 @@ import torch
 from torch import nn, optim
 
 from . import modules
-from .errors import NotRemoteError, PyPrivateError
+from .errors import NotRemoteError, PyPrivateError, UnsupportedOperationError
 from .tensors import AdditiveSharingTensor, FixedPrecisionTensor, PointerTensor
 from .workers.client import local_worker
 
@@ -44,14 +44,21 @@ def _tensor_float_precision(self):
 def _optimizer_fix_precision(self):
     """Returns the optimizer, ready for fixed precision parameters (as in the tutorials).
 
+    Only ``optim.SGD`` is supported; any other optimizer raises
+    :class:`UnsupportedOperationError` here rather than at its first step.
     Fixed precision tensors encode the optimizer's numbers themselves. For
     plain SGD this also turns on torch's ``foreach`` update, so that a step
     updates every secret-shared parameter in one secure protocol run.
     """
-    if isinstance(self, optim.SGD):
-        for group in self.param_groups:
-            plain = not (group.get("momentum") or group.get("weight_decay") or group.get("maximize"))
-            group["foreach"] = plain or group.get("foreach")
+    if not isinstance(self, optim.SGD):
+        raise UnsupportedOperationError(
+            f"only optim.SGD runs on fixed precision parameters (momentum and weight_decay work), not "
+            f"{type(self).__name__}: Adam, RMSprop and Adagrad divide by a square root of the gradients, "
+            "which has no secure implementation here"
+        )
+    for group in self.param_groups:
+        plain = not (group.get("momentum") or group.get("weight_decay") or group.get("maximize"))
+        group["foreach"] = plain or group.get("foreach")
     return self
 
 

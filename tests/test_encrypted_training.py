@@ -2,6 +2,7 @@
 
 import gc
 
+import pytest
 import torch
 import torch.nn.functional as F
 from torch import nn, optim
@@ -203,11 +204,12 @@ def test_optimizer_step_updates_all_parameters_in_one_protocol_run(trio):
         assert torch.allclose(s.copy().get().float_precision(), p.detach(), atol=2e-3)
 
 
-def test_sgd_with_momentum_still_works_step_by_step(trio):
+@pytest.mark.parametrize("settings", [dict(momentum=0.5), dict(momentum=0.5, weight_decay=0.1)])
+def test_sgd_with_momentum_still_works_step_by_step(trio, settings):
     bob, alice, james = trio
     plain, model = plain_and_shared(lambda: nn.Linear(2, 1), trio)
-    opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.5).fix_precision()
-    plain_opt = optim.SGD(plain.parameters(), lr=0.1, momentum=0.5)
+    opt = optim.SGD(model.parameters(), lr=0.1, **settings).fix_precision()
+    plain_opt = optim.SGD(plain.parameters(), lr=0.1, **settings)
     assert opt.param_groups[0]["foreach"] is not True
     x = torch.tensor([[1.0, 2.0]])
     sx = x.fix_precision().share(bob, alice, crypto_provider=james)
@@ -217,3 +219,10 @@ def test_sgd_with_momentum_still_works_step_by_step(trio):
             m(d).sum().backward()
             o.step()
     assert torch.allclose(model.weight.copy().get().float_precision(), plain.weight.detach(), atol=2e-3)
+
+
+@pytest.mark.parametrize("kind", [optim.Adam, optim.RMSprop])
+def test_an_optimizer_without_a_secure_update_is_refused_when_fixed(trio, kind):
+    _, model = plain_and_shared(lambda: nn.Linear(2, 1), trio)
+    with pytest.raises(sy.errors.UnsupportedOperationError, match=rf"only optim\.SGD.*not {kind.__name__}"):
+        kind(model.parameters(), lr=0.1).fix_precision()

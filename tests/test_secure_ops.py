@@ -119,3 +119,33 @@ def test_relu_backward_reuses_the_forward_comparison(trio):
     # (which would need binary triples and daBits).
     kinds = {r.kind for r in deals}
     assert kinds <= {"deal"} and len(deals) <= 2
+
+
+@pytest.mark.parametrize("layer", ["dropout", "relu_in_place"])
+def test_dropout_and_in_place_relu_match_torch(trio, layer):
+    """nn.Dropout's mask is public (it is independent of the data) and drawn as torch draws it."""
+    bob, alice, james = trio
+    fn = {"dropout": lambda a: F.dropout(a * 1.0, 0.4, training=True),
+          "relu_in_place": lambda a: F.relu(a * 1.0, inplace=True)}[layer]
+    x = torch.randn(6, 5)
+    plain = x.clone().requires_grad_()
+    torch.manual_seed(7)
+    expected = fn(plain)
+    weight = torch.randn(expected.shape)
+    (expected * weight).sum().backward()
+    shared = x.fix_precision().share(bob, alice, crypto_provider=james, requires_grad=True)
+    torch.manual_seed(7)
+    out = fn(shared)
+    (out * weight).sum().backward()
+    assert torch.allclose(out.get().float_precision(), expected.detach(), atol=TOL)
+    assert torch.allclose(shared.grad.get().float_precision(), plain.grad, atol=TOL)
+    if layer == "dropout":
+        assert (expected == 0).any() and (expected != 0).any()
+
+
+def test_a_shared_tensor_cannot_be_filled_with_public_random_values(trio):
+    bob, alice, james = trio
+    x = torch.ones(3).fix_precision().share(bob, alice, crypto_provider=james)
+    with pytest.raises(sy.errors.UnsupportedOperationError, match="bernoulli_.*shared"):
+        x.bernoulli_(0.5)
+    assert torch.equal(x.get().float_precision(), torch.ones(3))

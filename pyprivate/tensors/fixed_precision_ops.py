@@ -211,15 +211,19 @@ def mse_loss_backward(func, args, kwargs):
 
 
 # -- activations and comparisons -------------------------------------------------
-@OPS.implements(aten.relu.default)
+@OPS.implements(aten.relu.default, aten.relu_.default)
 def relu(func, args, kwargs):
+    """relu(x), keeping the comparison's bit for the backward pass; ``relu_`` (``inplace=True``) too."""
     x = args[0]
     if isinstance(x.child, AdditiveSharingTensor):
         value, bit = x.child.relu_with_bit()
     else:
         bit = (x.child > 0).long()
         value = x.child * bit
-    out = wrap(value, x.encoder, x.dtype)
+    if func is aten.relu_.default:
+        out, x.child = x, value
+    else:
+        out = wrap(value, x.encoder, x.dtype)
     out._relu_bit = bit  # backward multiplies by this bit instead of comparing again
     return out
 
@@ -345,6 +349,23 @@ def constant_like(func, args, kwargs):
     if value is None:
         value = float(args[2] if func is aten.new_full.default else args[1])
     return wrap(x.encoder.encode(torch.full(shape, value, dtype=torch.float64)), x.encoder, x.dtype)
+
+
+@OPS.implements(aten.bernoulli_.float)
+def bernoulli_(func, args, kwargs):
+    """``mask.bernoulli_(p)`` on a public tensor: how dropout draws its mask.
+
+    The mask is random and independent of the data, so it may be public:
+    dropout multiplies the (possibly shared) activations by it, a product
+    with a public tensor. Drawn with torch's generator, like torch does.
+    """
+    target = args[0]
+    if isinstance(target.child, AdditiveSharingTensor):
+        raise UnsupportedOperationError("bernoulli_ draws public random values; it cannot fill a shared tensor")
+    p = args[1] if len(args) > 1 else kwargs.get("p", 0.5)
+    mask = torch.empty(target.shape, dtype=target.dtype).bernoulli_(p, generator=kwargs.get("generator"))
+    target.child = target.encoder.encode(mask)
+    return target
 
 
 @OPS.implements(aten.copy_.default)
