@@ -56,8 +56,9 @@ def test_gemm_floor_counts_the_products_a_training_step_makes(monkeypatch):
     matmul = dealer.BEAVER_OPS["matmul"]
 
     def recording(a, b):
-        seen.append((a.shape[0], a.shape[1], b.shape[1]))
-        assert a.dtype == b.dtype == torch.int64
+        if a.device.type != "meta":  # shape checks run the same op on meta tensors (no data, no time)
+            seen.append((a.shape[0], a.shape[1], b.shape[1]))
+            assert a.dtype == b.dtype == torch.int64
         return matmul(a, b)
 
     monkeypatch.setitem(dealer.BEAVER_OPS, "matmul", recording)

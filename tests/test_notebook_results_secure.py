@@ -213,6 +213,15 @@ def test_timing_is_measured_live(mnist):
     assert ratio == pytest.approx(encrypted_ms / plain_ms, rel=0.05, abs=1)
 
 
+def test_integer_and_float_products_are_timed_live(mnist):
+    text = output_of(mnist, "a = torch.randint(-2**62, 2**62, (64, 784))")
+    (f32,) = floats(r"float32 +(\d+\.\d+) ms per product", text)
+    (i64,) = floats(r"int64 +(\d+\.\d+) ms per product", text)
+    (ratio,) = floats(r"takes (\d+) times as long", text)
+    assert f32 > 0 and i64 > 0
+    assert ratio == pytest.approx(i64 / f32, rel=0.05, abs=1)
+
+
 def test_cost_of_one_step(mnist):
     counts = output_of(mnist, "everyone = workers + [crypto_provider]")
     provider = line_with(counts, "crypto_provider")
