@@ -22,6 +22,7 @@ import argparse
 import copy
 import statistics
 import resource
+import sys
 import time
 
 import torch
@@ -111,7 +112,7 @@ def accuracy_plain(model, test):
     return 100 * correct / sum(len(t) for _, t in test)
 
 
-def train_encrypted(model, train, epochs, lr, workers, provider, precision):
+def train_encrypted(model, train, epochs, lr, workers, provider, precision, progress=None):
     # The tutorial shares the data with requires_grad=True; nothing uses those
     # gradients, so the benchmark leaves them out (a third of the first layer's work).
     def secret_share(tensor):
@@ -131,6 +132,8 @@ def train_encrypted(model, train, epochs, lr, workers, provider, precision):
             loss.backward()
             opt.step()
             losses.append(loss.get().float_precision().item())
+        if progress is not None:
+            progress(len(losses) // len(private_train), epochs, losses[-1])
     return (time.perf_counter() - start) * 1000 / (epochs * len(private_train)), losses
 
 
@@ -209,7 +212,7 @@ def run(activation="relu", n_train=640, n_test=640, epochs=10, batch_size=64, lr
     floor_ms = gemm_floor(batch_size)
     deal_time = _time_dealing(provider)
     with Traffic(workers + [provider]) as traffic, RoundCounter() as counter:
-        enc_ms, losses = train_encrypted(encrypted, train, epochs, lr, workers, provider, precision)
+        enc_ms, losses = train_encrypted(encrypted, train, epochs, lr, workers, provider, precision, _progress(activation))
     steps = epochs * len(train)
     return {
         "activation": activation,
@@ -227,6 +230,15 @@ def run(activation="relu", n_train=640, n_test=640, epochs=10, batch_size=64, lr
         "losses": losses,
         "source": sy.data.load_mnist.source,
     }
+
+
+def _progress(activation):
+    """Show on stderr how far the encrypted training is (it lasts several seconds per epoch)."""
+    def show(epoch, epochs, loss):
+        end = "\n" if epoch == epochs else ""
+        print(f"\r{activation}: encrypted epoch {epoch}/{epochs}, loss {loss:.3f}", end=end, file=sys.stderr, flush=True)
+
+    return show
 
 
 def _time_dealing(provider):
