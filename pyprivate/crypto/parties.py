@@ -126,8 +126,8 @@ class Parties(ABC):
         self.rounds += 1
         values = []
         for shares, label in zip(revealed, labels, strict=True):
-            value = shares[0].clone()
-            for s in shares[1:]:
+            value = shares[0] ^ shares[1] if xor else shares[0] + shares[1]  # a new tensor: no share is kept
+            for s in shares[2:]:
                 value = value ^ s if xor else value + s
             if self.log_opened:
                 self.opened.append(Opened(label, "xor" if xor else "add", value, self.rounds))
