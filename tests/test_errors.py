@@ -183,3 +183,34 @@ def test_products_are_right_after_a_deal_that_failed_half_way(trio, monkeypatch,
     for _ in range(3):
         assert torch.equal((x @ y).get().float_precision(), torch.tensor([[2.5]]))
         assert torch.equal((x * x).get().float_precision(), torch.tensor([[2.25, 4.0]]))
+
+
+def test_a_crypto_provider_given_as_a_name_says_it_needs_a_worker(bob, alice):
+    with pytest.raises(errors.NotAWorkerError, match=r"^share\(crypto_provider=\.\.\.\) needs a worker.*got str 'james'"):
+        torch.ones(2).fix_precision().share(bob, alice, crypto_provider="james")
+
+
+def test_a_throwaway_worker_with_a_taken_id_does_not_hide_the_first(trio):
+    bob, alice, james = trio
+    x = torch.tensor([1.5, -2.0]).fix_precision().share(bob, alice, crypto_provider=james)
+    sy.VirtualWorker(hook=sy.TorchHook(torch), id="bob")  # created and dropped at once
+    import gc
+
+    gc.collect()
+    assert torch.equal((x * x).get().float_precision(), torch.tensor([2.25, 4.0]))
+
+
+@pytest.mark.parametrize("again", ["bob", "james"])
+def test_shares_held_by_a_replaced_worker_give_a_clear_error(trio, again):
+    """Running the cell that creates the workers again makes new workers with the same ids."""
+    bob, alice, james = trio
+    x = torch.tensor([1.5, -2.0]).fix_precision().share(bob, alice, crypto_provider=james)
+    newer = sy.VirtualWorker(hook=sy.TorchHook(torch), id=again)
+    before = snapshot(bob, alice, james, newer)
+    with pytest.raises(errors.WorkerMismatchError, match=rf"newer worker called '{again}'.*share the tensors .* again"):
+        x * x
+    assert same(before, [bob, alice, james, newer])
+    assert len(newer.message_log) == 0  # the provider dealt nothing to the newer worker
+    y = torch.tensor([3.0]).fix_precision().share(*(newer if w.id == again else w for w in (bob, alice)),
+                                                  crypto_provider=newer if again == "james" else james)
+    assert torch.equal((y * y).get().float_precision(), torch.tensor([9.0]))

@@ -12,6 +12,7 @@ from ..tree import tree_map
 
 from ..crypto.parties import Parties
 from ..errors import CryptoProviderError, ObjectNotFoundError, WorkerMismatchError
+from ..workers import directory
 from ..workers.client import RemoteRef, reply_value, request, request_each
 from ..workers.messages import Deal, ErrorReply, GetObject, Ref, RunCommand, RunStep, TensorMeta
 from . import deal_ahead
@@ -55,6 +56,7 @@ class RemoteDealer:
 
     def _deal_now(self, items):
         """Deal ``items`` in one request to the provider, which sends one message to each party."""
+        directory.check_current(self.workers + [self.provider])
         items = [[material, params] for material, params in items]
         dealt = request(self.provider, Deal(items, [w.id for w in self.workers]))
         return [tuple([_handles(meta, w) for meta, w in zip(sharing, self.workers)] for sharing in item)

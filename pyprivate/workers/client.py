@@ -13,11 +13,12 @@ _state = threading.local()
 
 
 def check_worker(worker, action="send"):
-    """Raise a clear error unless ``worker`` is a pyprivate worker."""
+    """Raise a clear error unless ``worker`` is a pyprivate worker (``action`` names the call, e.g. "send")."""
     if not isinstance(worker, BaseWorker):
         shown = f"{type(worker).__name__} {worker!r}" if isinstance(worker, (str, int)) else type(worker).__name__
+        call = action if action.endswith(")") else f"{action}()"
         raise NotAWorkerError(
-            f"{action}() needs a worker, such as bob = sy.VirtualWorker(hook, id='bob'); got {shown}"
+            f"{call} needs a worker, such as bob = sy.VirtualWorker(hook, id='bob'); got {shown}"
         )
     return worker
 
