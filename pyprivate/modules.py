@@ -11,7 +11,7 @@ import copy
 import torch
 from torch import nn
 
-from .errors import AlreadyRemoteError, NotRemoteError, PyPrivateError, WorkerMismatchError
+from .errors import AlreadyRemoteError, NotRemoteError, PyPrivateError, UnsupportedOperationError, WorkerMismatchError
 from .tensors.fixed_precision import FixedPrecisionTensor
 from .tensors.pointer import PointerTensor
 from .workers.client import check_worker
@@ -49,10 +49,23 @@ def module_location(module):
 def send_module(module, worker):
     """Send every parameter and buffer to ``worker``; returns the module."""
     check_worker(worker, "send")
+    if any(isinstance(t, FixedPrecisionTensor) for t in module.parameters()):
+        shared = any(_is_shared(t) for t in module.parameters())
+        raise (AlreadyRemoteError if shared else UnsupportedOperationError)(
+            "this model is secret-shared: it already lives on its workers; model.get() it first" if shared else
+            "a fixed precision model cannot be sent to one worker: send it before encoding it (model.send(bob)), "
+            "or share it (model.fix_precision().share(bob, alice, crypto_provider=james))"
+        )
     where = module_location(module)
     if where is not None:
         raise AlreadyRemoteError(f"this model is already at {where.id}; call model.get() before sending it elsewhere")
     return swap_module_tensors(module, lambda t: PointerTensor.from_tensor(t.detach(), worker))
+
+
+def _check_local(module, action):
+    where = module_location(module)
+    if where is not None:
+        raise AlreadyRemoteError(f"{action} works on a local model; this one is at {where.id}, so call model.get() first")
 
 
 def _is_shared(t):
@@ -79,9 +92,7 @@ def get_module(module):
 
 def copy_module(module):
     """A deep copy of a local model (for instance, one per worker before sending)."""
-    where = module_location(module)
-    if where is not None:
-        raise AlreadyRemoteError(f"copy() works on a local model; this one is at {where.id}, so call model.get() first")
+    _check_local(module, "copy()")
     return copy.deepcopy(module)
 
 
@@ -89,11 +100,13 @@ def fix_precision_module(module, base=10, precision_fractional=3):
     """Encode every parameter and buffer in fixed precision, in place; returns the module."""
     if any(isinstance(t, FixedPrecisionTensor) for t in module.parameters()):
         raise PyPrivateError("this model is already in fixed precision")
+    _check_local(module, "fix_precision()")
     return swap_module_tensors(module, lambda t: FixedPrecisionTensor.encode(t.detach(), base, precision_fractional))
 
 
 def share_module(module, *workers, crypto_provider=None, requires_grad=False):
     """Secret-share every fixed precision parameter and buffer among ``workers``, in place."""
+    _check_local(module, "share()")
     tensors = list(module.parameters()) + list(module.buffers())
     if not all(isinstance(t, FixedPrecisionTensor) for t in tensors):
         raise PyPrivateError("share the model after encoding it: model.fix_precision().share(bob, alice, ...)")

@@ -214,3 +214,57 @@ def test_shares_held_by_a_replaced_worker_give_a_clear_error(trio, again):
     y = torch.tensor([3.0]).fix_precision().share(*(newer if w.id == again else w for w in (bob, alice)),
                                                   crypto_provider=newer if again == "james" else james)
     assert torch.equal((y * y).get().float_precision(), torch.tensor([9.0]))
+
+
+def test_a_provider_that_cannot_reach_a_party_says_so_inside_an_operator(trio, monkeypatch):
+    """Not a TypeError: torch's binary operators would report that as "unsupported operand"."""
+    from pyprivate.workers import directory
+
+    bob, alice, james = trio
+    x = torch.tensor([1.5, -2.0]).fix_precision().share(bob, alice, crypto_provider=james)
+    find = directory.find
+    monkeypatch.setattr(directory, "check_current", lambda workers: None)
+    monkeypatch.setattr(directory, "find", lambda wid: find("nobody") if wid == "alice" else find(wid))
+    with pytest.raises(errors.CryptoProviderError, match="'james' cannot deal: no worker called 'nobody'"):
+        x * x
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_sending_a_fixed_precision_tensor_says_what_to_do_instead(trio, shared):
+    bob, alice, james = trio
+    x = torch.ones(2).fix_precision()
+    x = x.share(bob, alice, crypto_provider=james) if shared else x
+    before = snapshot(bob, alice, james)
+    expected = (errors.AlreadyRemoteError, r"already lives on its workers; \.get\(\) it first") if shared else (
+        errors.UnsupportedOperationError, r"send the float tensor before encoding it")
+    with pytest.raises(expected[0], match=expected[1]):
+        x.send(bob)
+    assert same(before, [bob, alice, james])
+
+
+def _model_state(model):
+    return [(type(p).__name__, p.shape) for p in model.parameters()]
+
+
+@pytest.mark.parametrize("case", ["send fixed", "send shared", "fix a sent model", "share a sent model"])
+def test_moving_a_model_the_wrong_way_says_what_to_do_and_changes_nothing(trio, case):
+    from torch import nn
+
+    bob, alice, james = trio
+    model = nn.Linear(2, 1)
+    if case == "send fixed":
+        model.fix_precision()
+        call, expected = lambda: model.send(bob), (errors.UnsupportedOperationError, "send it before encoding it")
+    elif case == "send shared":
+        model.fix_precision().share(bob, alice, crypto_provider=james)
+        call, expected = lambda: model.send(bob), (errors.AlreadyRemoteError, r"secret-shared.*model\.get\(\) it first")
+    else:
+        model.send(bob)
+        method = "fix_precision" if case == "fix a sent model" else "share"
+        args = () if method == "fix_precision" else (bob, alice)
+        call = lambda: getattr(model, method)(*args)  # noqa: E731
+        expected = (errors.AlreadyRemoteError, rf"{method}\(\) works on a local model; this one is at bob")
+    state, before = _model_state(model), snapshot(bob, alice, james)
+    with pytest.raises(expected[0], match=expected[1]):
+        call()
+    assert _model_state(model) == state and same(before, [bob, alice, james])

@@ -10,7 +10,7 @@ integer arithmetic on the child and truncate products back to the scale.
 
 import torch
 
-from ..errors import NotRemoteError, PyPrivateError
+from ..errors import NotRemoteError, PyPrivateError, UnsupportedOperationError
 from .encoding import FixedPointEncoder
 from .op_table import OpTable
 from .pointer import PointerTensor, op_label, pointer_and_fixed_precision
@@ -91,6 +91,15 @@ class FixedPrecisionTensor(torch.Tensor):
 
     def fix_precision(self, *args, **kwargs):
         raise PyPrivateError("this tensor is already in fixed precision")
+
+    def send(self, *workers, **kwargs):
+        """Shared values already live on their workers; local ones are sent as floats or shared."""
+        if self.is_shared:
+            return self.child.send()  # raises: .get() it first
+        raise UnsupportedOperationError(
+            "a fixed precision tensor cannot be sent to one worker: send the float tensor before encoding it "
+            "(x.send(bob)), or share it among workers (x.fix_precision().share(bob, alice, crypto_provider=james))"
+        )
 
     def __repr__(self, **kwargs):
         head = f"(Wrapper)>FixedPrecisionTensor(base={self.base}, precision_fractional={self.precision_fractional})"

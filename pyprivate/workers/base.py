@@ -13,7 +13,8 @@ from ..crypto.prng import KINDS
 from ..tree import leaves, tree_map
 
 from .. import ids
-from ..errors import MessageDecodeError, ObjectNotFoundError, PyPrivateError, UnsupportedOperationError
+from ..errors import (CryptoProviderError, MessageDecodeError, NotAWorkerError, ObjectNotFoundError, PyPrivateError,
+                      UnsupportedOperationError)
 from . import directory, serde
 from .messages import (Deal, DealerKey, DeleteObjects, ErrorReply, GetObject, Ref, Reply, RunCommand, RunStep, SendObject,
                        SendObjects, TensorMeta, VIEW_OPS)
@@ -245,7 +246,10 @@ class BaseWorker:
                 raise UnsupportedOperationError(f"a crypto provider cannot deal {material!r}")
         from .client import request
 
-        parties = [directory.find(pid) for pid in message.parties]
+        try:
+            parties = [directory.find(pid) for pid in message.parties]
+        except NotAWorkerError as exc:  # not a TypeError here: torch's operators would turn it into "unsupported operand"
+            raise CryptoProviderError(f"the crypto provider {self.id!r} cannot deal: {exc}") from None
         streams = [self._stream_for(party, request) for party in parties]
         try:
             return self._deal_with(message.items, parties, streams)
