@@ -268,3 +268,21 @@ def test_moving_a_model_the_wrong_way_says_what_to_do_and_changes_nothing(trio, 
     with pytest.raises(expected[0], match=expected[1]):
         call()
     assert _model_state(model) == state and same(before, [bob, alice, james])
+
+
+@pytest.mark.parametrize("call", ["numpy", "tolist"])
+@pytest.mark.parametrize("kind", ["pointer", "fixed", "shared"])
+def test_numpy_and_tolist_say_how_to_get_plain_numbers(trio, kind, call):
+    bob, alice, james = trio
+    x = {"pointer": lambda: torch.ones(2).send(bob), "fixed": lambda: torch.ones(2).fix_precision(),
+         "shared": lambda: torch.ones(2).fix_precision().share(bob, alice, crypto_provider=james)}[kind]()
+    expected = {"pointer": (errors.RemoteValueError, r"from bob .* \.get\(\) on the pointer first"),
+                "fixed": (errors.NotRemoteError, r"x\.float_precision\(\) first"),
+                "shared": (errors.NotRemoteError, r"x\.get\(\)\.float_precision\(\) first")}[kind]
+    with pytest.raises(expected[0], match=rf"^{call}\(\) .*" + expected[1]):
+        getattr(x, call)()
+
+
+def test_a_worker_made_with_its_name_first_says_the_hook_comes_first():
+    with pytest.raises(TypeError, match=r"first argument is the hook: sy\.VirtualWorker\(hook, id='carol'\)"):
+        sy.VirtualWorker("carol")

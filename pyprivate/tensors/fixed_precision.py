@@ -92,6 +92,17 @@ class FixedPrecisionTensor(torch.Tensor):
     def fix_precision(self, *args, **kwargs):
         raise PyPrivateError("this tensor is already in fixed precision")
 
+    def numpy(self, *args, **kwargs):
+        raise NotRemoteError(self._not_numbers_yet("numpy()"))
+
+    def tolist(self):
+        raise NotRemoteError(self._not_numbers_yet("tolist()"))
+
+    def _not_numbers_yet(self, call):
+        if self.is_shared:
+            return f"{call} needs plain numbers, and these are shares of fixed precision integers: x.get().float_precision() first"
+        return f"{call} needs plain numbers, and these are fixed precision integers: x.float_precision() first"
+
     def send(self, *workers, **kwargs):
         """Shared values already live on their workers; local ones are sent as floats or shared."""
         if self.is_shared:

@@ -107,6 +107,14 @@ class PointerTensor(RemoteHandle, torch.Tensor):
             f"this tensor is already at {self.location.id}; bring it back with .get() before sending it elsewhere"
         )
 
+    def numpy(self, *args, **kwargs):
+        raise RemoteValueError(f"numpy() would bring the values from {self.location.id} into this Python process; "
+                               "call .get() on the pointer first")
+
+    def tolist(self):
+        raise RemoteValueError(f"tolist() would bring the values from {self.location.id} into this Python process; "
+                               "call .get() on the pointer first")
+
     def fix_precision(self, *args, **kwargs):
         raise AlreadyRemoteError(
             f"fix_precision() encodes values held here, and this is a pointer to data at {self.location.id}; "

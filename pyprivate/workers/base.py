@@ -73,6 +73,8 @@ class BaseWorker:
     """
 
     def __init__(self, hook=None, id=None, log_size=10_000):
+        if isinstance(hook, (str, int)):
+            raise TypeError(f"a worker's first argument is the hook: sy.VirtualWorker(hook, id={hook!r})")
         self.hook = hook
         self.id = str(id) if id is not None else f"worker{ids.new_id()}"
         self._objects = ObjectStore()
