@@ -108,12 +108,14 @@ class PointerTensor(RemoteHandle, torch.Tensor):
         )
 
     def numpy(self, *args, **kwargs):
-        raise RemoteValueError(f"numpy() would bring the values from {self.location.id} into this Python process; "
-                               "call .get() on the pointer first")
+        raise self._would_bring_values("numpy()")
 
     def tolist(self):
-        raise RemoteValueError(f"tolist() would bring the values from {self.location.id} into this Python process; "
-                               "call .get() on the pointer first")
+        raise self._would_bring_values("tolist()")
+
+    def _would_bring_values(self, call):
+        return RemoteValueError(f"{call} would bring the values from {self.location.id} into this Python process; "
+                                "call .get() on the pointer first")
 
     def fix_precision(self, *args, **kwargs):
         raise AlreadyRemoteError(
@@ -190,9 +192,11 @@ def _common_location(name, pointers, flat):
         )
     location = pointers[0].location
     for a in flat:
-        if isinstance(a, torch.Tensor) and not isinstance(a, PointerTensor) and _is_fixed_precision(a):
+        if not isinstance(a, torch.Tensor) or isinstance(a, PointerTensor):
+            continue
+        if _is_fixed_precision(a):
             raise pointer_and_fixed_precision(name, location)
-        if isinstance(a, torch.Tensor) and not isinstance(a, PointerTensor) and a.dim() > 0:
+        if a.dim() > 0:
             raise LocalRemoteMixError(
                 f"{name}: cannot combine a pointer to data at {location.id} with a local tensor of "
                 f"shape {list(a.shape)}; send it there first with tensor.send({location.id}), "
