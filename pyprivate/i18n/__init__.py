@@ -5,7 +5,8 @@
 
 The language follows the notebook without any code in it, so that code cells
 stay identical in every language: a kernel started for notebooks/de/... (by
-JupyterLab, or by nbval on build/notebooks/de/...) speaks German. An explicit
+JupyterLab, or by nbval on build/notebooks/de/...) speaks German, and so do
+the classroom editions and slides built from it (build/classroom/student/de/...). An explicit
 `set_language("hi")` or the PYPRIVATE_LANG environment variable wins over that.
 
 Translations come from translations/<lang>/pyprivate.po at the repository
@@ -25,6 +26,8 @@ from .languages import LANGUAGES, SOURCE, normalize
 __all__ = ["SUPPORTED", "set_language", "get_language", "gettext", "_", "N_"]
 
 SUPPORTED = tuple(LANGUAGES)
+# Folders whose <lang>/ subfolders hold notebooks in that language.
+NOTEBOOK_FOLDERS = ("notebooks", "student", "teacher", "slides", "otter")
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
 _chosen = None
 
@@ -53,7 +56,7 @@ def detect_language():
     session = os.environ.get("JPY_SESSION_NAME")  # the notebook's path, set by Jupyter servers
     folders = [Path(session).parent] if session else []
     folders.append(Path.cwd())  # kernels start in the notebook's folder
-    candidates += [folder.name for folder in folders if folder.parent.name == "notebooks"]
+    candidates += [folder.name for folder in folders if folder.parent.name in NOTEBOOK_FOLDERS]
     for candidate in candidates:
         if normalize(candidate) in LANGUAGES:
             return normalize(candidate)
