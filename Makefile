@@ -9,7 +9,7 @@ TORCH ?= torch==2.13.0
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.pyprivate-installed
 
-.PHONY: setup lab test test-browser clean translations
+.PHONY: setup lab test test-browser clean translations slides classroom
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,18 +27,40 @@ lab: setup
 	$(BIN)/python tools/jupyterlab_settings.py $(VENV)
 	$(BIN)/jupyter lab notebooks/ $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
-# Unit tests and every tutorial, in every language, in one pytest run.
+# Unit tests and every tutorial, in every language, in one pytest run on two cores:
+# both classroom editions of each lesson. The teacher edition is the lab notebook
+# (notebooks/<lang>/*.md) with its solutions shown and one last cell that fails unless
+# every check passed; tests/test_classroom.py checks that nothing else differs.
 test: setup
-	rm -rf build/notebooks
-	$(BIN)/python tools/build_notebooks.py build/notebooks
-	$(BIN)/python -m pytest --nbval-lax --nbval-current-env --durations=10 tests build/notebooks
+	rm -rf build/classroom/student build/classroom/teacher
+	$(BIN)/python tools/build_classroom.py build/classroom
+	$(BIN)/python -m pytest -n 2 --dist loadfile --nbval-lax --nbval-current-env --durations=10 \
+		tests build/classroom/student build/classroom/teacher
+
+# The student and teacher editions of every lesson in every language (tools/classroom.py):
+# build/classroom/student/<lang>/NN-slug.ipynb and build/classroom/teacher/<lang>/NN-slug.ipynb.
+classroom: setup
+	$(BIN)/python tools/build_classroom.py build/classroom
 
 # Every English tutorial in a real JupyterLab in headless Chromium: Debian's
 # chromium (installed with apt when missing), driven by Playwright, which
 # never downloads a browser. Screenshots go to build/screenshots/.
-test-browser: setup
+test-browser: setup slides
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 	$(BIN)/python -m pytest -p no:cacheprovider browser_tests
+
+# Every lesson in every language as a RISE slideshow (headings start slides, code cells
+# are fragments; see tools/build_slides.py) in build/classroom/slides/<lang>/. Present
+# one with `make lab`, open it, then press Alt+R (jupyterlab-rise, the "slides" extra).
+SLIDES_STAMP := $(VENV)/.pyprivate-slides-installed
+
+$(SLIDES_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[slides]"
+	touch $@
+
+slides: $(SLIDES_STAMP)
+	rm -rf build/classroom/slides
+	$(BIN)/python tools/build_slides.py build/classroom/slides
 
 # Translators: after editing translations/<lang>/*.po, or when an English tutorial changed.
 # Extracts the English prose, merges it into every catalog, rebuilds the translated

@@ -1,10 +1,12 @@
 """A real JupyterLab in a real (headless Debian) Chromium, for `make test-browser`.
 
 JupyterLab runs from the project's environment on loopback only, with a
-random port and token, on a temporary copy of the English tutorials (so
-nothing in the repo is touched), and is shut down even when a check fails.
+random port and token, on a temporary copy of the English tutorials (`lab`)
+or of the built slideshows (`slides_lab`), so nothing in the repo is touched,
+and is shut down even when a check fails.
 """
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -42,13 +44,11 @@ def wait_until_up(url, process, timeout=90):
     raise TimeoutError(f"JupyterLab did not answer at {url} within {timeout} s")
 
 
-@pytest.fixture(scope="session")
-def lab(tmp_path_factory):
-    """(base URL, token) of a JupyterLab serving a copy of notebooks/en."""
+@contextlib.contextmanager
+def running_lab(root, tmp_path_factory):
+    """Serve ``root`` with JupyterLab on loopback; yields (base URL, token), stops it on exit."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: `make test-browser` installs Debian's chromium with apt")
-    root = tmp_path_factory.mktemp("lab")
-    shutil.copytree(ROOT / "notebooks" / "en", root / "en")
     # As `make lab` does: .md files open as notebooks (app-level overrides in this environment).
     subprocess.run([sys.executable, str(ROOT / "tools" / "jupyterlab_settings.py"), sys.prefix], check=True)
     port, token = free_port(), secrets.token_hex(16)
@@ -75,6 +75,27 @@ def lab(tmp_path_factory):
             process.kill()
             process.wait()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory):
+    """(base URL, token) of a JupyterLab serving a copy of notebooks/en."""
+    root = tmp_path_factory.mktemp("lab")
+    shutil.copytree(ROOT / "notebooks" / "en", root / "en")
+    with running_lab(root, tmp_path_factory) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def slides_lab(tmp_path_factory):
+    """(base URL, token) of a JupyterLab serving a copy of build/classroom/slides (`make slides`)."""
+    slides = ROOT / "build" / "classroom" / "slides"
+    if not (slides / "en").is_dir():
+        pytest.fail(f"{slides} is missing: run `make slides` (`make test-browser` does)")
+    root = tmp_path_factory.mktemp("slides-lab")
+    shutil.copytree(slides, root / "slides")
+    with running_lab(root, tmp_path_factory) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
