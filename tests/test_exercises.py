@@ -137,3 +137,15 @@ def test_lesson03_reference_answers_pass_and_typical_mistakes_get_their_hint():
     verdict = check.q3(every_worker_adds_the_public_term)
     assert not verdict and "only worker 0 adds eps × delta" in verdict.hint
     assert torch.is_tensor(reconstruct([torch.tensor([1])]))
+
+
+def test_a_function_left_as_the_student_edition_writes_it_is_unfinished_not_wrong():
+    def double(x):
+        """Twice x."""
+        ...
+
+    def forgot_return(x):
+        x * 2
+
+    assert make_checklist().q1(double).message == "Replace the ... with your answer, then run the cell again."
+    assert make_checklist().q1(forgot_return).message == "Your function returned None."

@@ -18,6 +18,10 @@ and the notebook calls ``check.q1(secret)``, ``check.q1.hidden(secret)`` and
 value or an answer that raises all become a verdict that says what to fix.
 """
 
+import ast
+import inspect
+import textwrap
+
 from ..i18n import N_, _
 from . import verdict
 from .verdict import Verdict
@@ -53,11 +57,28 @@ def expect(condition, message, hint="", **fields):
 def answer_of(function, *args):
     """Call a learner's function; an unfinished body (``...``, or no return) becomes a NotYet."""
     result = function(*args)
-    if result is Ellipsis:
+    if result is Ellipsis or (result is None and _body_is_ellipsis(function)):
         raise NotYet(UNFINISHED)
     if result is None:
         raise NotYet(RETURNED_NONE, RETURNED_NONE_HINT)
     return result
+
+
+def _body_is_ellipsis(function):
+    """Whether a function's body is only ``...`` (after its docstring): a student edition's blank."""
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
+    except (OSError, TypeError, SyntaxError):
+        return False
+    definition = tree.body[0] if tree.body else None
+    if not isinstance(definition, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    body = definition.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant) \
+            and isinstance(body[0].value.value, str):
+        body = body[1:]
+    return len(body) == 1 and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+        and body[0].value.value is Ellipsis
 
 
 class Exercise:
