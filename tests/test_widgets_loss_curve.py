@@ -81,3 +81,33 @@ def test_without_ipython_showing_is_silent(capsys):
     curve.add("plaintext", 0, 1.0)
     curve.close()
     assert capsys.readouterr().out == ""
+
+
+def _x_ticks_in_view(figure):
+    axes = figure.axes[0]
+    low, high = axes.get_xlim()
+    return [tick for tick in axes.get_xticks() if low <= tick <= high]
+
+
+def test_whole_number_steps_get_whole_number_ticks_only():
+    from matplotlib.ticker import MaxNLocator
+
+    curve = LossCurve(xlabel="Epoch")
+    for epoch in (1, 2, 3):  # three points: matplotlib alone would put ticks at 1.5 and 2.5
+        curve.add("plaintext", epoch, 1 / epoch)
+    curve.add("encrypted", torch.tensor(3), 0.4)  # a 0-d integer tensor is a whole number too
+    figure = curve.figure()
+    assert isinstance(figure.axes[0].xaxis.get_major_locator(), MaxNLocator)
+    ticks = _x_ticks_in_view(figure)
+    assert len(ticks) >= 2 and all(float(tick).is_integer() for tick in ticks), ticks
+    labels = [label.get_text() for label in figure.axes[0].get_xticklabels()]
+    assert labels and all(label.lstrip("−-").isdigit() for label in labels if label), labels
+
+
+def test_fractional_steps_keep_matplotlib_s_usual_ticks():
+    curve = LossCurve()
+    for step in (1, 2, 3):
+        curve.add("plaintext", step, 1 / step)
+    curve.add("plaintext", 3.5, 0.2)  # one step between two whole ones is enough
+    ticks = _x_ticks_in_view(curve.figure())
+    assert any(not float(tick).is_integer() for tick in ticks), ticks

@@ -27,7 +27,9 @@ class LossCurve:
     replaces it in place (at most every ``interval`` seconds while a cell
     runs, and once more when the cell finishes), and the last picture stays
     in the saved, or headlessly executed, notebook. ``curve.series[name]``
-    holds every ``(step, value)`` point; ``curve.png()`` the picture.
+    holds every ``(step, value)`` point; ``curve.png()`` the picture
+    (``curve.figure()`` the matplotlib figure). Whole-number steps get
+    whole-number ticks.
     Title, axis labels and series names are translated when the library's
     catalog knows them ("plaintext", "encrypted", "Loss", "Step", "Epoch").
     """
@@ -51,9 +53,16 @@ class LossCurve:
 
     def png(self):
         """The plot now, as PNG bytes."""
+        return plots.curve_png(*self._plot_text(), logy=self.logy)
+
+    def figure(self):
+        """The plot now, as a matplotlib ``Figure`` that is not drawn yet (png() draws the same one)."""
+        return plots.curve_figure(*self._plot_text(), logy=self.logy)
+
+    def _plot_text(self):
+        """The series, title and axis labels, translated where the fonts can draw them."""
         labels = {plots.text(name): points for name, points in self.series.items()}
-        return plots.curve_png(labels, plots.text(self.title), plots.text(self.xlabel), plots.text(self.ylabel),
-                               logy=self.logy)
+        return labels, plots.text(self.title), plots.text(self.xlabel), plots.text(self.ylabel)
 
     def show(self):
         """Display the plot here (a static PNG that later redraws replace)."""

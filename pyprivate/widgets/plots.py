@@ -12,6 +12,7 @@ import io
 import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from .common import N_, _
 
@@ -86,7 +87,16 @@ def share_histogram(values, marks, caption):
 
 @with_fonts
 def curve_png(series, title, xlabel, ylabel, logy=False):
-    """Lines for ``{label: [(step, value), ...]}``; short series get markers so per-epoch points show."""
+    """``curve_figure(...)`` as PNG bytes."""
+    return to_png(curve_figure(series, title, xlabel, ylabel, logy=logy))
+
+
+def curve_figure(series, title, xlabel, ylabel, logy=False):
+    """Lines for ``{label: [(step, value), ...]}``; short series get markers so per-epoch points show.
+
+    When every step is a whole number (rounds, epochs, steps), the x axis has
+    whole-number ticks only: a tick at round 1.5 would suggest a half round.
+    """
     fig = figure()
     ax = fig.add_subplot()
     for label, points in series.items():
@@ -99,7 +109,9 @@ def curve_png(series, title, xlabel, ylabel, logy=False):
     ax.set_ylabel(ylabel)
     if logy:
         ax.set_yscale("log")
+    if all(float(step).is_integer() for points in series.values() for step, _value in points):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(alpha=0.3)
     if any(series.values()):
         ax.legend()
-    return to_png(fig)
+    return fig
