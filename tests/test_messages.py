@@ -72,6 +72,40 @@ def test_crafted_msgpack_payloads_are_refused(bob):
     assert bob._objects == {}
 
 
+def _ref(obj_id):
+    """A reference to a stored object, as raw msgpack (extension 2: the id as a little-endian int64)."""
+    return msgpack.ExtType(2, obj_id.to_bytes(8, "little", signed=True))
+
+
+@pytest.mark.parametrize("field, body", [
+    ("kwargs", lambda x: {"op": "add.Tensor", "args": [x, x], "kwargs": "alpha"}),
+    ("kwargs", lambda x: {"op": "add.Tensor", "args": [x, x], "kwargs": ["alpha", 2]}),
+    ("kwargs", lambda x: {"op": "add.Tensor", "args": [x, x], "kwargs": {1: 2}}),
+    ("args", lambda x: {"op": "add.Tensor", "args": x, "kwargs": {}}),
+    ("args", lambda x: {"op": "add.Tensor", "args": {"self": x}, "kwargs": {}}),
+    ("op", lambda x: {"op": ["add.Tensor"], "args": [x, x], "kwargs": {}}),
+])
+def test_a_command_whose_arguments_are_not_a_list_and_a_mapping_is_refused_unrun(bob, field, body):
+    x = torch.arange(3.0).send(bob)
+    before = dict(bob._objects)
+    # The release list would delete x: a refused message must not even do that.
+    payload = msgpack.packb({"kind": "command", "sender": "eve", "body": body(_ref(x.id_at_location)),
+                             "release": [x.id_at_location]})
+    with pytest.raises(errors.MessageDecodeError, match=f"malformed 'command' message.*'{field}'"):
+        serde.decode(payload)
+    reply, _ = reply_of(bob, payload)
+    assert reply.error == "MessageDecodeError" and "malformed" in reply.message, reply
+    assert bob._objects == before and bob.message_log[-1].kind == "?"  # refused before it was a command
+    assert torch.equal(x.get(), torch.arange(3.0))
+
+
+def test_a_well_formed_raw_command_still_runs(bob):
+    x = torch.arange(3.0).send(bob)
+    body = {"op": "add.Tensor", "args": [_ref(x.id_at_location), _ref(x.id_at_location)], "kwargs": {"alpha": 2}}
+    reply, _ = reply_of(bob, msgpack.packb({"kind": "command", "sender": "eve", "body": body}))
+    assert torch.equal(bob._objects[reply.value.obj_id], torch.arange(3.0) * 3)
+
+
 def test_unknown_message_kind_is_named():
     payload = msgpack.packb({"kind": "teleport", "sender": "eve", "body": {}})
     with pytest.raises(errors.UnknownMessageError, match="teleport"):

@@ -222,6 +222,9 @@ def _unpack(data, owned=False):
 
 
 _FIELDS = {}
+_FIELD_TYPES = {}
+# Field annotations the decoder enforces (msgpack turns tuples into lists, so ``list`` covers both).
+_PLAIN_TYPES = (bool, int, str, bytes, list, dict)
 _ENVELOPE = {"kind", "sender", "body", "release"}
 
 
@@ -230,6 +233,33 @@ def _field_names(cls):
     if names is None:
         names = _FIELDS[cls] = tuple(f.name for f in fields(cls))
     return names
+
+
+def _field_types(cls):
+    """{field name: the plain type its annotation asks for}, for the fields annotated with one."""
+    types = _FIELD_TYPES.get(cls)
+    if types is None:
+        types = _FIELD_TYPES[cls] = {f.name: f.type for f in fields(cls) if f.type in _PLAIN_TYPES}
+    return types
+
+
+def _check_field_types(cls, body):
+    """Refuse a message whose fields do not have their annotated types, before anything acts on it.
+
+    A worker spreads a command's ``args`` with ``*`` and its ``kwargs`` with
+    ``**``: a string or a number there would fail only while running, as if
+    the operation itself had failed. Keyword names must be strings for the same reason.
+    """
+    for name, expected in _field_types(cls).items():
+        if name not in body:
+            continue  # a missing field gets its default, or the dataclass refuses it below
+        value = body[name]
+        if not isinstance(value, expected):
+            raise MessageDecodeError(f"refused a malformed {cls.KIND!r} message: its {name!r} must be "
+                                     f"a {expected.__name__}, not a {type(value).__name__}")
+        if expected is dict and not all(isinstance(key, str) for key in value):
+            raise MessageDecodeError(f"refused a malformed {cls.KIND!r} message: the keys of its {name!r} "
+                                     "must be strings (they are keyword names)")
 
 
 def encode(message, sender, release=()):
@@ -278,6 +308,7 @@ def decode_with_release(payload):
         raise UnknownMessageError(f"unknown message kind {kind!r}; workers understand {sorted(MESSAGE_TYPES)}")
     if not isinstance(body, dict) or not set(body) <= set(_field_names(cls)):
         raise MessageDecodeError(f"refused a {kind!r} message with unexpected fields")
+    _check_field_types(cls, body)
     try:
         return cls(**body), str(sender), release
     except TypeError as exc:
