@@ -411,3 +411,128 @@ def test_language_links_without_a_title_come_first_and_are_idempotent(english):
     assert text.startswith(notebooks.language_links("01-demo", "de") + "\n")
     again = notebooks.write(notebooks.with_language_links(notebooks.read(text), "01-demo", "de"), like=text)
     assert again == text
+
+
+# documents (docs/<name>.md, beside the notebooks)
+
+GUIDE = """\
+# Teaching guide
+
+Start with [lesson 1](../notebooks/en/01-demo.md#top), where `x.send(bob)` appears.
+Read [the threat model](threat-model.md) and ![a figure](img/plan.png "Plan").
+
+```text
+a fenced block with [a link](../notebooks/en/01-demo.md)
+
+and a blank line
+```
+
+## Meetings
+
+- one meeting per lesson
+- a [guide in your language](teaching.md), `notebooks/en/` stays in code
+"""
+GUIDE_LINKS = ("Start with [lesson 1](../notebooks/en/01-demo.md#top), where `x.send(bob)` appears.\n"
+               "Read [the threat model](threat-model.md) and ![a figure](img/plan.png \"Plan\").")
+
+
+@pytest.fixture
+def guide(repo):
+    (repo.root / "docs").mkdir()
+    (repo.root / "docs" / "teaching.md").write_text(GUIDE, encoding="utf-8")
+    (repo.root / "docs" / "threat-model.md").write_text("# Threat model\n\nNot translated.\n", encoding="utf-8")
+    return repo
+
+
+def translate_guide(layout, langs=LANGS, edit=fake_translation):
+    for lang in langs:
+        po = polib.pofile(str(layout.catalog(lang, "teaching")))
+        for entry in po:
+            if not entry.obsolete:
+                entry.msgstr = edit(lang, entry.msgid)
+        po.save()
+    quiet_update(layout)
+
+
+def test_update_extracts_a_document_paragraph_by_paragraph_with_line_numbers(guide):
+    quiet_update(guide)
+    template = polib.pofile(str(guide.template("teaching")))
+    assert [e.msgid for e in template] == ["# Teaching guide", GUIDE_LINKS, "## Meetings", GUIDE.split("\n\n")[-1].strip()]
+    assert {e.msgctxt for e in template} == {"teaching"}
+    assert [e.occurrences for e in template][:3] == [[("docs/teaching.md", "1")], [("docs/teaching.md", "3")],
+                                                     [("docs/teaching.md", "12")]]
+    assert "document's path is its line" in template.header and "fenced block" not in str(template)
+    assert not guide.template("threat-model").exists()  # only the listed documents are translated
+    for lang in LANGS:
+        assert catalog(guide, lang).metadata["Language"] == lang
+        assert polib.pofile(str(guide.catalog(lang, "teaching"))).percent_translated() == 0
+    assert quiet_update(guide) == []
+
+
+def test_a_built_document_translates_prose_keeps_code_and_follows_the_links_into_its_language(guide):
+    quiet_update(guide)
+    untranslated = guide.document("de", "teaching").read_text(encoding="utf-8")
+    assert "# Teaching guide\n" in untranslated  # English until translated
+    translate(guide)
+    translate_guide(guide)
+    for lang in LANGS:
+        built = guide.document(lang, "teaching").read_text(encoding="utf-8")
+        assert f"# Teaching guide [{lang}]" in built
+        assert f"[lesson 1](../../notebooks/{lang}/01-demo.md#top), where `x.send(bob)` appears. [{lang}]" in built
+        assert '[the threat model](../threat-model.md) and ![a figure](../img/plan.png "Plan")' in built
+        assert f"[guide in your language](teaching.md), `notebooks/en/` stays in code [{lang}]" in built
+        assert "```text\na fenced block with [a link](../notebooks/en/01-demo.md)\n\nand a blank line\n```" in built
+    assert not check(guide)
+
+
+def test_check_holds_documents_to_the_tutorials_rules(guide):
+    quiet_update(guide)
+    translate(guide)
+    problems = problems_text(guide)
+    assert "translations/de/teaching.po: 4 untranslated entries:\n    line 1: '# Teaching guide'" in problems
+    translate_guide(guide)
+    assert not check(guide)
+    po = polib.pofile(str(guide.catalog("bn", "teaching")))
+    po.find(GUIDE_LINKS).msgstr = "[lesson 1](../notebooks/en/01-demo.md) x.send(bob)"
+    po.save()
+    problems = problems_text(guide)
+    assert "translations/bn/teaching.po: the translation lost or altered `x.send(bob)`" in problems
+    assert "docs/bn/teaching.md: differs from what translations/bn/teaching.po builds" in problems
+    guide.document("en", "teaching").write_text(GUIDE.replace("## Meetings", "## Class meetings"), encoding="utf-8")
+    assert "translations/templates/teaching.pot: out of date" in problems_text(guide)
+
+
+def test_a_translation_may_not_add_a_code_block_to_a_document(guide):
+    quiet_update(guide)
+    translate_guide(guide)
+    po = polib.pofile(str(guide.catalog("hi", "teaching")))
+    po.find("## Meetings").msgstr = "## बैठकें\n\n```python\nx = 1\n```"
+    po.save()
+    assert main(["build", "--root", str(guide.root)]) == 2
+    assert "translations/hi/teaching.po: a translation changes the document's code blocks" in problems_text(guide)
+
+
+def test_a_hand_edited_missing_or_orphaned_built_document_fails_check(guide):
+    quiet_update(guide)
+    translate_guide(guide)
+    path = guide.document("de", "teaching")
+    path.write_text(path.read_text(encoding="utf-8").replace("[de]", "[DE]"), encoding="utf-8")
+    guide.document("hi", "teaching").unlink()
+    problems = problems_text(guide)
+    assert "docs/de/teaching.md: differs from what translations/de/teaching.po builds" in problems
+    assert "docs/hi/teaching.md: missing" in problems
+    quiet_update(guide)
+    guide.document("en", "teaching").unlink()
+    problems = problems_text(guide)
+    assert "docs/bn/teaching.md: there is no English docs/teaching.md among the translated documents" in problems
+    assert "translations/bn/teaching.po: there is no English docs/teaching.md" in problems
+
+
+def test_the_command_line_counts_documents(guide, capsys):
+    quiet_update(guide)
+    translate(guide)
+    translate_guide(guide)
+    assert main(["status", "--root", str(guide.root)]) == 0
+    assert "de       teaching" in capsys.readouterr().out
+    assert main(["check", "--root", str(guide.root)]) == 0
+    assert "1 notebook(s) and 1 document(s)" in capsys.readouterr().out

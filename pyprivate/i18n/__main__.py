@@ -1,7 +1,7 @@
 """python -m pyprivate.i18n update | check | status | extract | merge | build [--root DIR]
 
     update   what translators run: language links in the English notebooks,
-             templates, catalogs merged, translated notebooks built, status
+             templates, catalogs merged, translated notebooks and documents built, status
     check    what CI runs: exits 1, naming catalogs and entries, unless every
              translation is complete, reviewed and built from the current English
     status   translated / fuzzy / untranslated entries per language and notebook
@@ -51,7 +51,8 @@ def _check(layout):
         print(f"\ni18n check failed: {len(problems)} problem(s). Translators: edit the .po files named above, "
               "then run `python -m pyprivate.i18n update`; see translations/README.md.", file=sys.stderr)
         return 1
-    print(f"i18n check passed: {len(layout.names())} notebook(s) in {', '.join(layout.languages)}, "
+    documents = f" and {len(layout.documents())} document(s)" if layout.documents() else ""
+    print(f"i18n check passed: {len(layout.names())} notebook(s){documents} in {', '.join(layout.languages)}, "
           "complete and built.")
     return 0
 

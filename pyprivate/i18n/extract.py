@@ -3,7 +3,9 @@
 A tutorial's template has one entry per markdown paragraph, keyed by its
 English text (msgctxt is the notebook's name, the same for every entry), so
 moving a paragraph never loses its translation. The "#:" reference of an
-entry is the English notebook and the cell number (counting from 1).
+entry is the English notebook and the cell number (counting from 1). A
+document's template (docs/<name>.md) is made the same way, with the line
+number of the paragraph instead of a cell.
 
 The library's template (pyprivate.pot) has the string literals that the
 package passes to `_()`, `gettext()` or `N_()`, sorted, so that editing code
@@ -14,20 +16,31 @@ import ast
 
 import polib
 
-from . import catalogs, markdown, notebooks
+from . import catalogs, documents, markdown, notebooks
 
 MARKERS = {"_", "gettext", "N_"}
 
 
 def notebook_template(notebook, name, source):
     """The template of one English notebook (read with jupytext; `source` is its path)."""
-    po = catalogs.new_template(source)
+    cells = ((index + 1, paragraph) for index, paragraph in notebooks.paragraphs(notebook))
+    return _paragraphs_template(cells, name, source, catalogs.NOTEBOOK_REFERENCES)
+
+
+def document_template(text, name, source):
+    """The template of one English Markdown document (its text; `source` is its path)."""
+    return _paragraphs_template(documents.paragraphs(text), name, source, catalogs.DOCUMENT_REFERENCES)
+
+
+def _paragraphs_template(located, name, source, references):
+    """One entry per distinct paragraph of `located` ((where, paragraph) pairs), in order of first use."""
+    po = catalogs.new_template(source, references)
     entries = {}
-    for index, paragraph in notebooks.paragraphs(notebook):
+    for where, paragraph in located:
         if paragraph not in entries:
             entries[paragraph] = polib.POEntry(msgctxt=name, msgid=paragraph, comment=markdown.kind(paragraph) or "")
             po.append(entries[paragraph])
-        entries[paragraph].occurrences.append((source, str(index + 1)))
+        entries[paragraph].occurrences.append((source, str(where)))
     return po
 
 

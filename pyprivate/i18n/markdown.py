@@ -89,6 +89,52 @@ def lost_code_spans(english, translation):
     return sorted((code_spans(english) - code_spans(translation)).elements())
 
 
+def without_code(paragraph):
+    """The paragraph's prose: fenced blocks left out, each inline code span replaced by a space."""
+    return _CODE_SPAN.sub(" ", "\n".join(_outside_fences(paragraph)))
+
+
+def map_prose(text, function):
+    """`text` with `function` applied to its prose: every stretch outside fenced blocks and inline code."""
+    def around_code_spans(run):
+        pieces, at = [], 0
+        for match in _CODE_SPAN.finditer(run):
+            pieces += [function(run[at:match.start()]), match.group(0)]
+            at = match.end()
+        return "".join(pieces) + function(run[at:])
+
+    parts, run, closing = [], [], None
+    for line in text.splitlines(keepends=True):
+        state = _block_state(line, closing)
+        if closing is None and state is None:
+            run.append(line)
+        else:
+            if run:
+                parts.append(around_code_spans("".join(run)))
+                run = []
+            parts.append(line)
+        closing = state
+    if run:
+        parts.append(around_code_spans("".join(run)))
+    return "".join(parts)
+
+
+def blocks(text):
+    """The fenced code blocks and $$ math blocks of `text`, each with its fences, in order."""
+    found, current, closing = [], [], None
+    for line in text.splitlines():
+        state = _block_state(line, closing)
+        if closing is not None or state is not None:
+            current.append(line)
+        if closing is not None and state is None:
+            found.append("\n".join(current))
+            current = []
+        closing = state
+    if current:
+        found.append("\n".join(current))
+    return found
+
+
 def kind(paragraph):
     """A hint for translators about the markdown structure to keep, or None."""
     if paragraph.startswith("#"):

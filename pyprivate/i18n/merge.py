@@ -23,13 +23,14 @@ from . import catalogs
 SIMILAR = 0.6
 
 
-def merge(template, old, lang, source, memory=()):
+def merge(template, old, lang, source, memory=(), references=catalogs.NOTEBOOK_REFERENCES):
     """The catalog for `lang` that `template` asks for, keeping the work done in `old`.
 
     `old` may be None (a new catalog). `memory` is more old entries (e.g. from
     the catalog of a renamed notebook) to reuse when `old` has nothing better.
+    `references` explains the "#:" lines in a new catalog's header.
     """
-    po = catalogs.new_catalog(lang, source)
+    po = catalogs.new_catalog(lang, source, references)
     if old is not None:
         po.header, po.metadata, po.metadata_is_fuzzy = old.header, dict(old.metadata), old.metadata_is_fuzzy
     catalogs.ensure_headers(po, lang)

@@ -3,10 +3,13 @@
 update = language links in the English sources + extract + merge + build,
 then a status table. Every step is idempotent and writes a file only when its
 content changes, so running update twice changes nothing the second time.
+
+Each step handles the tutorials (notebooks/en/NN-slug.md), the documents
+(docs/<name>.md, see `Layout.documents`) and the library's strings alike.
 """
 
 from . import catalogs, extract, notebooks
-from .build import build_notebook
+from .build import build_document, build_notebook
 from .layout import LIBRARY
 from .languages import SOURCE
 from .merge import merge
@@ -24,6 +27,11 @@ def notebook_template(layout, name):
     return extract.notebook_template(notebooks.read(english_text(layout, name)), name, source)
 
 
+def document_template(layout, name):
+    path = layout.document(SOURCE, name)
+    return extract.document_template(path.read_text(encoding="utf-8"), name, layout.relative(path))
+
+
 def library_template(layout):
     return extract.library_template(layout.package(), layout.root)
 
@@ -39,8 +47,10 @@ def update_sources(layout):
 
 
 def extract_all(layout):
-    """Write the templates (.pot) of the tutorials, and of the library if there is one."""
+    """Write the templates (.pot) of the tutorials, the documents, and the library if there is one."""
     files = {layout.template(name): catalogs.render(notebook_template(layout, name)) for name in layout.names()}
+    files.update({layout.template(name): catalogs.render(document_template(layout, name))
+                  for name in layout.documents()})
     if layout.package().is_dir():
         files[layout.template(LIBRARY)] = catalogs.render(library_template(layout))
     return _write(files)
@@ -49,19 +59,21 @@ def extract_all(layout):
 def merge_all(layout):
     """Update (or create) every language's catalogs from the templates on disk."""
     files = {}
-    names = layout.names() + ([LIBRARY] if layout.template(LIBRARY).exists() else [])
+    tutorials, documents = layout.names(), layout.documents()
+    names = tutorials + documents + ([LIBRARY] if layout.template(LIBRARY).exists() else [])
     for lang in layout.languages:
         for name in names:
             path = layout.catalog(lang, name)
             old = load_catalog(path)
-            memory = _orphan_entries(layout, lang) if old is None and name != LIBRARY else ()
-            po = merge(catalogs.load(layout.template(name)), old, lang, _source(layout, name), memory)
+            memory = _orphan_entries(layout, lang) if old is None and name in tutorials else ()
+            references = catalogs.DOCUMENT_REFERENCES if name in documents else catalogs.NOTEBOOK_REFERENCES
+            po = merge(catalogs.load(layout.template(name)), old, lang, _source(layout, name), memory, references)
             files[path] = catalogs.render(po)
     return _write(files)
 
 
 def build_all(layout):
-    """Write notebooks/<lang>/NN-slug.md for every language and tutorial."""
+    """Write notebooks/<lang>/NN-slug.md and docs/<lang>/<name>.md for every language, tutorial and document."""
     files = {}
     for name in layout.names():
         english = layout.notebook(SOURCE, name).read_text(encoding="utf-8")
@@ -69,15 +81,27 @@ def build_all(layout):
             catalog = layout.catalog(lang, name)
             files[layout.notebook(lang, name)] = build_notebook(english, name, lang, load_catalog(catalog),
                                                                 layout.relative(catalog))
+    for name in layout.documents():
+        for lang in layout.languages:
+            files[layout.document(lang, name)] = built_document(layout, name, lang)
     return _write(files)
+
+
+def built_document(layout, name, lang):
+    """What docs/<lang>/<name>.md should hold (raises BuildError if a translation breaks a code block)."""
+    english = layout.document(SOURCE, name).read_text(encoding="utf-8")
+    catalog = layout.catalog(lang, name)
+    return build_document(english, lang, load_catalog(catalog), layout.relative(catalog), layout.documents())
 
 
 def statuses(layout):
     """Completeness of every catalog, counted against its template."""
     rows = []
-    names = layout.names() + ([LIBRARY] if layout.package().is_dir() else [])
-    for name in names:
-        template = library_template(layout) if name == LIBRARY else notebook_template(layout, name)
+    templates = [(name, notebook_template(layout, name)) for name in layout.names()]
+    templates += [(name, document_template(layout, name)) for name in layout.documents()]
+    if layout.package().is_dir():
+        templates.append((LIBRARY, library_template(layout)))
+    for name, template in templates:
         for lang in layout.languages:
             rows.append(completeness(lang, name, load_catalog(layout.catalog(lang, name)), template))
     return rows
@@ -99,6 +123,8 @@ def _write(files):
 def _source(layout, name):
     if name == LIBRARY:
         return f"the {LIBRARY} package's messages"
+    if name in layout.documents():
+        return layout.relative(layout.document(SOURCE, name))
     return layout.relative(layout.notebook(SOURCE, name))
 
 
