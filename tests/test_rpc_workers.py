@@ -71,3 +71,24 @@ def test_a_killed_worker_gives_a_clear_error_not_a_hang():
     assert out["seconds"] < 30
     assert out["leave_seconds"] < 15
     assert all(p.poll() is not None for p in workers)  # no stray processes
+
+
+def test_messages_view_shows_the_messages_crossing_between_the_worker_processes():
+    done = subprocess.run([sys.executable, str(ROOT / "tests" / "rpc_scripts" / "messages_side.py")],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out["product"] == [0.75, -2.0]
+    processes = out["processes"]
+    assert {name: pid for name, (pid, _, _) in processes.items() if name != "me"} == out["started"]
+    assert len({pid for pid, _, _ in processes.values()}) == 4  # the notebook and one process per worker
+    assert sorted(rank for _, rank, _ in processes.values()) == [0, 1, 2, 3]
+    records = [tuple(r) for r in out["records"]]
+    assert ("deal", "me", "james") in records and ("step", "me", "bob") in records
+    # James deals straight to the parties' processes: messages that never pass through the notebook
+    assert {("send_many", "james", "bob"), ("send_many", "james", "alice")} <= set(records)
+    assert "get_log" not in {kind for kind, _, _ in records}
+    assert out["crossed"] == len(records) > 4
+    assert out["logged_here"] > 0  # the copies also hold the messages before the count, and the get_log questions
+    assert out["after_leave"] == len(records)  # after leaving, the copies stay as they were
+    assert f"{len(records)} crossed between processes" in out["repr"]

@@ -4,7 +4,8 @@ from dataclasses import dataclass
 
 import ipywidgets
 
-from ..workers.client import check_worker
+from ..workers.client import check_worker, local_worker
+from ..workers.messages import GetLog
 from .common import View, _, after_each_cell, escape, format_bytes, heading, table
 
 
@@ -41,6 +42,12 @@ class MessagesView(View):
 
     ``view.records`` are the messages counted, ``view.total``,
     ``view.by_kind`` and ``view.by_worker`` their totals.
+
+    Workers in other processes (``sy.start_workers``) keep their logs in
+    their own processes: the view asks each one for what it logged with a
+    ``get_log`` message (not counted), and then also shows which process
+    each worker runs in (``view.processes``) and how many messages crossed
+    from one process to another (``view.crossed``).
     """
 
     def __init__(self, *workers, max_rows=15):
@@ -49,6 +56,7 @@ class MessagesView(View):
             raise ValueError("MessagesView needs at least one worker, e.g. MessagesView(bob, alice, james)")
         self.max_rows = max_rows
         self.records = []
+        self._here = None  # this notebook's Process, once a worker in another process is shown
         self._marks = [None] * len(self.workers)  # the last record of each log at reset(); None: from the start
         self._summary, self._tables, self._list = ipywidgets.HTML(), ipywidgets.HTML(), ipywidgets.HTML()
         self._refresh_button = ipywidgets.Button(icon="refresh")
@@ -62,17 +70,49 @@ class MessagesView(View):
 
     def reset(self):
         """Count only the messages from now on."""
-        self._marks = [log[-1] if log else None for log in (w.message_log for w in self.workers)]
+        self._marks = [log[-1] if log else None for log in self._logs()]
         return self.refresh()
 
     def refresh(self):
         """Read the workers' logs again and redraw."""
         records = []
-        for worker, mark in zip(self.workers, self._marks):
-            records += _since(worker.message_log, mark)
+        for log, mark in zip(self._logs(), self._marks):
+            records += [r for r in _since(log, mark) if r.kind != GetLog.KIND]  # the view's own questions
         self.records = sorted(records, key=lambda r: r.time)  # stable: keeps each log's order
         self._draw()
         return self
+
+    def _logs(self):
+        """Each worker's log; a handle to a worker in another process first asks it for what is new."""
+        logs = []
+        for worker in self.workers:
+            if _in_other_process(worker):
+                worker.sync_message_log()
+            logs.append(worker.message_log)
+        return logs
+
+    @property
+    def processes(self):
+        """``{worker id: Process}`` for this notebook ("me") and each worker, when one runs in another process.
+
+        A worker that never answered has ``None``. Empty when every worker runs in this process.
+        """
+        if not any(_in_other_process(w) for w in self.workers):
+            return {}
+        if self._here is None:
+            from ..workers.rpc import this_process
+
+            self._here = this_process()
+        where = {local_worker.id: self._here}
+        where.update((w.id, w.process if _in_other_process(w) else self._here) for w in self.workers)
+        return where
+
+    @property
+    def crossed(self):
+        """How many of the counted messages went from one process to another (sender's and receiver's known)."""
+        where = self.processes
+        return sum(1 for r in self.records
+                   if where.get(r.sender) and where.get(r.receiver) and where[r.sender] != where[r.receiver])
 
     def __enter__(self):
         self.reset()
@@ -96,10 +136,13 @@ class MessagesView(View):
         return _totals((end, r) for r in self.records for end in dict.fromkeys((r.sender, r.receiver)))
 
     def _draw(self):
-        total = self.total
+        total, where = self.total, self.processes
         self._refresh_button.description = _("Refresh")
         self._reset_button.description = _("Count from now")
-        self._summary.value = heading(_("Messages"), f"{total.messages} · {format_bytes(total.bytes)}")
+        note = f"{total.messages} · {format_bytes(total.bytes)}"
+        if where:
+            note += " · " + _("{n} crossed between processes").format(n=self.crossed)
+        self._summary.value = heading(_("Messages"), note)
         count_bytes = [_("Messages"), _("Bytes")]
         kinds = table([_("Type"), *count_bytes],
                       [[k, t.messages, format_bytes(t.bytes)] for k, t in self.by_kind.items()],
@@ -107,13 +150,22 @@ class MessagesView(View):
         workers = table([_("Worker"), *count_bytes],
                         [[w, t.messages, format_bytes(t.bytes)] for w, t in self.by_worker.items()], numeric=(1, 2))
         box = "<div style='margin-right:32px'>{}</div>"
+        processes = ""
+        if where:
+            rows = [[w, *_process_columns(p)] for w, p in where.items()]
+            headers = [_("Worker"), _("Process id"), _("Rank"), _("Computer")]
+            processes = box.format(heading(_("Processes")) + table(headers, rows, numeric=(1, 2)))
         self._tables.value = ("<div style='display:flex;flex-wrap:wrap'>"
                               + box.format(heading(_("By type")) + kinds)
-                              + box.format(heading(_("By worker")) + workers) + "</div>")
+                              + box.format(heading(_("By worker")) + workers) + processes + "</div>")
         shown = self.records[-self.max_rows:]
         rows = [[r.kind, r.sender, r.receiver, r.op, format_bytes(size(r))] for r in shown]
         headers = [_("Type"), _("Sender"), _("Receiver"), _("Operation"), _("Bytes")]
-        listing = table(headers, rows, numeric=(4,), code=(0, 3))
+        if where:  # the process ids a message went between, e.g. 4242 → 4243
+            headers.insert(3, _("Processes"))
+            for row, r in zip(rows, shown):
+                row.insert(3, f"{_pid(where.get(r.sender))} → {_pid(where.get(r.receiver))}")
+        listing = table(headers, rows, numeric=(len(headers) - 1,), code=(0, len(headers) - 2))
         more = len(self.records) - len(shown)
         note = f"<div style='opacity:.7'>{escape(_('… {n} more').format(n=more))}</div>" if more else ""
         self._list.value = note + listing if rows else ""
@@ -126,7 +178,31 @@ class MessagesView(View):
         lines += [f"  {k:<8} {t.messages:>6}  {format_bytes(t.bytes):>9}" for k, t in self.by_kind.items()]
         lines.append(f"{_('By worker')}:")
         lines += [f"  {w:<8} {t.messages:>6}  {format_bytes(t.bytes):>9}" for w, t in self.by_worker.items()]
+        where = self.processes
+        if where:
+            labels = (_("Process id"), _("Rank"), _("Computer"))
+            lines.append(f"{_('Processes')}:")
+            for w, p in where.items():
+                columns = zip(labels, _process_columns(p))
+                lines.append(f"  {w:<8} " + "  ".join(f"{label} {value}" for label, value in columns))
+            lines.append(_("{n} crossed between processes").format(n=self.crossed))
         return "\n".join(lines)
+
+
+def _in_other_process(worker):
+    """Whether ``worker`` is a handle to a worker in another process, whose log must be asked for."""
+    return callable(getattr(worker, "sync_message_log", None))
+
+
+def _process_columns(process):
+    """Process id, rank and computer, or "?" for a worker that never answered."""
+    if process is None:
+        return ["?", "?", "?"]
+    return [process.pid, "—" if process.rank is None else process.rank, process.host]
+
+
+def _pid(process):
+    return "?" if process is None else process.pid
 
 
 def _since(log, mark):

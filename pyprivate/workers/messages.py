@@ -107,6 +107,21 @@ class DeleteObjects:
 
 
 @dataclass
+class GetLog:
+    """Ask a worker in a process of its own for the messages it logged, from its ``since``-th on.
+
+    Only the receiver can read its log, in its own process: a handle asks
+    for it with this message (see :class:`~pyprivate.workers.rpc.ServedWorker`).
+    The reply is ``{"total": messages logged so far, "records": [[kind,
+    sender, receiver, nbytes, reply_nbytes, op, time], ...], "process":
+    {"pid": ..., "rank": ..., "host": ...}}``.
+    """
+
+    KIND = "get_log"
+    since: int = 0
+
+
+@dataclass
 class Reply:
     """A successful answer."""
 
@@ -123,7 +138,8 @@ class ErrorReply:
     message: str
 
 
-MESSAGE_TYPES = {cls.KIND: cls for cls in (SendObject, SendObjects, DealerKey, GetObject, RunCommand, RunStep, Deal, DeleteObjects, Reply, ErrorReply)}
+MESSAGE_TYPES = {cls.KIND: cls for cls in (SendObject, SendObjects, DealerKey, GetObject, RunCommand, RunStep, Deal,
+                                           DeleteObjects, GetLog, Reply, ErrorReply)}
 
 
 # Shape operations a reference may ask for on the stored object before use: a

@@ -25,15 +25,20 @@ raises :class:`~pyprivate.errors.GroupFormationError` instead of waiting
 for torch's default 30 minutes.
 """
 
+import collections
+import os
+import socket
 import threading
 import time
 import warnings
+from dataclasses import asdict, dataclass
 from datetime import timedelta
 from urllib.parse import parse_qs, urlparse
 
 from ..errors import GroupFormationError, PyPrivateError, WorkerUnreachableError
-from .base import BaseWorker, VirtualWorker
-from .client import local_worker
+from .base import BaseWorker, MessageRecord, VirtualWorker
+from .client import local_worker, request
+from .messages import GetLog
 from .transport import Transport
 
 _served = {}  # the worker this process runs, under "worker"
@@ -78,15 +83,96 @@ class RpcTransport(Transport):
             ) from None
 
 
+@dataclass(frozen=True)
+class Process:
+    """Where a worker runs: its process id, its rank in the group (None outside a group), its computer."""
+
+    pid: int
+    rank: int | None
+    host: str
+
+
+def this_process(rank=None):
+    """The :class:`Process` this code runs in (``rank``: this process's rank, else asked of the group)."""
+    if rank is None and _joined():
+        rank = _rpc().get_worker_info().id
+    return Process(os.getpid(), rank, socket.gethostname())
+
+
 class RemoteWorker(BaseWorker):
-    """A handle to a worker in another process: messages to it travel over RPC."""
+    """A handle to a worker in another process: messages to it travel over RPC.
+
+    The worker logs the messages it receives in its own process.
+    :meth:`sync_message_log` asks it for them, so that this handle's
+    ``message_log`` is a copy of that log (for a MessagesView), and
+    ``process`` says where the worker runs.
+    """
 
     def __init__(self, name, timeout=30.0):
         super().__init__(id=name)
         self.transport = RpcTransport(name, timeout)
+        self.process = None  # a Process, known after the first sync_message_log()
+        self._log_seen = 0  # how many messages of the worker's log this copy has seen
+        self._log_reachable = True
 
     def __repr__(self):
         return f"<RemoteWorker id:{self.id}>"
+
+    def sync_message_log(self):
+        """Copy what the worker logged since the last call into ``message_log`` (one ``get_log`` message).
+
+        The worker logs this question too. A worker that did not answer
+        once, or a group that was left, is not asked again: the copy then
+        stays as it was. Returns ``message_log``.
+        """
+        if self._log_reachable and _joined():
+            try:
+                answer = request(self, GetLog(self._log_seen))
+            except PyPrivateError:  # stopped, or not a worker that keeps its log for others
+                self._log_reachable = False
+            else:
+                self._log_seen = answer["total"]
+                self.process = Process(**answer["process"])
+                self.message_log.extend(MessageRecord(*fields) for fields in answer["records"])
+        else:
+            self._log_reachable = False
+        return self.message_log
+
+
+class ServedWorker(VirtualWorker):
+    """The worker that a process runs for its group (:func:`serve`).
+
+    It also answers :class:`~pyprivate.workers.messages.GetLog`: its log
+    lives in this process, so a handle in another process must ask for it.
+    It numbers the messages it logs, so that a handle asks only for what is new.
+    """
+
+    def __init__(self, name, rank, log_size=10_000):
+        super().__init__(id=name, log_size=log_size)
+        self.process = this_process(rank)
+        self._lock = threading.Lock()  # messages arrive on several RPC threads at once
+        self._logged = 0
+        self._numbered = collections.deque(maxlen=log_size)  # the log again, counted under the lock
+        self.observe_messages(self._count)
+
+    def _count(self, record):
+        with self._lock:
+            self._logged += 1
+            self._numbered.append(record)
+
+    def _handle(self, message, sender="?"):
+        if isinstance(message, GetLog):
+            return self._log_since(message.since)
+        return super()._handle(message, sender)
+
+    def _log_since(self, since):
+        with self._lock:
+            total, records = self._logged, list(self._numbered)
+        # A count beyond ours comes from a handle of an earlier group: it gets all we have.
+        new = min(total - since, len(records)) if 0 <= since <= total else len(records)
+        fields = [[r.kind, r.sender, r.receiver, r.nbytes, r.reply_nbytes, r.op, r.time]
+                  for r in records[len(records) - new:]]
+        return {"total": total, "records": fields, "process": asdict(self.process)}
 
 
 def _rendezvous(url, **kwargs):
@@ -191,7 +277,7 @@ def _stop():
 
 def serve(name, rank, world, master="127.0.0.1:29500", timeout=30.0):
     """Run a worker called ``name`` in this process until the notebook side leaves the group."""
-    _served["worker"] = VirtualWorker(id=name)
+    _served["worker"] = ServedWorker(name, rank)
     _served["stop"] = threading.Event()
     _served["ready"] = threading.Event()
     _init(name, rank, world, master, timeout)
