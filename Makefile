@@ -9,7 +9,7 @@ TORCH ?= torch==2.13.0
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.pyprivate-installed
 
-.PHONY: setup lab test test-browser clean translations slides classroom
+.PHONY: setup lab test test-browser clean translations slides classroom otter test-otter
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,7 +34,7 @@ lab: setup
 test: setup
 	rm -rf build/classroom/student build/classroom/teacher
 	$(BIN)/python tools/build_classroom.py build/classroom
-	$(BIN)/python -m pytest -n 2 --dist loadfile --nbval-lax --nbval-current-env --durations=10 \
+	$(BIN)/python -m pytest -n 2 --dist loadfile --nbval-lax --nbval-current-env --durations=10 -m "not otter" \
 		tests build/classroom/student build/classroom/teacher
 
 # The student and teacher editions of every lesson in every language (tools/classroom.py):
@@ -61,6 +61,23 @@ $(SLIDES_STAMP): $(STAMP)
 slides: $(SLIDES_STAMP)
 	rm -rf build/classroom/slides
 	$(BIN)/python tools/build_slides.py build/classroom/slides
+
+# Every lesson in every language as an otter-grader master notebook (see tools/build_otter.py)
+# in build/classroom/otter/<lang>/. `otter assign` makes a lesson's autograder and student
+# notebook from it, `otter run` grades a submission locally (otter-grader, the "otter" extra).
+OTTER_STAMP := $(VENV)/.pyprivate-otter-installed
+
+$(OTTER_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[otter]"
+	touch $@
+
+otter: $(OTTER_STAMP)
+	rm -rf build/classroom/otter
+	$(BIN)/python tools/build_otter.py build/classroom/otter
+
+# The otter export, then otter assign and otter run on lesson 3 (tests/test_otter_export.py).
+test-otter: otter
+	$(BIN)/python -m pytest --durations=5 tests/test_otter_export.py
 
 # Translators: after editing translations/<lang>/*.po, or when an English tutorial changed.
 # Extracts the English prose, merges it into every catalog, rebuilds the translated

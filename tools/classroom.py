@@ -83,7 +83,7 @@ def solution_lines(source):
     return [line for line in found if line and line != BLOCK_PROMPT]
 
 
-def _shown(cell):
+def shown(cell):
     """A copy of a cell with its source visible (the lab notebooks collapse solutions)."""
     cell = copy.deepcopy(cell)
     cell.metadata.get("jupyter", {}).pop("source_hidden", None)
@@ -99,7 +99,7 @@ def student_edition(notebook):
     for cell in edition.cells:
         if HIDDEN_TAG in tags(cell):
             continue
-        cell = _shown(cell)
+        cell = shown(cell)
         if is_solution(cell):
             cell.source = student_source(cell.source)
         cells.append(cell)
@@ -112,7 +112,7 @@ def teacher_edition(notebook, final_check):
     edition = copy.deepcopy(notebook)
     cells = []
     for cell in edition.cells:
-        cell = _shown(cell)
+        cell = shown(cell)
         if is_solution(cell):
             cell.source = teacher_source(cell.source)
         cells.append(cell)
