@@ -269,9 +269,9 @@ def test_q4_the_error_bound_is_what_encoding_does():
 
 def test_q4_too_many_and_too_few_digits():
     assert message(check.q4(5, 0.000005)) == (
-        "With 5 fractional digits the largest value you may encode is about 475, so 1,000 does not fit.")
+        "With 5 fractional digits the largest value you may encode is about 475, so 1000 does not fit.")
     assert message(check.q4(3, 0.0005)) == (
-        "3 fractional digits work, but with one more the range is still about 4,745.")
+        "3 fractional digits work, but with one more the range is still about 4745.")
 
 
 @pytest.mark.parametrize("error", [0.0001, 0.0005, 0.00001])

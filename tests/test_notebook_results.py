@@ -51,6 +51,7 @@ def run_notebook(path, timeout=120):
     """Execute a jupytext notebook in a fresh kernel; return a CellRun per code cell.
 
     A cell that raises makes nbclient raise CellExecutionError, which fails the test.
+    The exercises' answer cells run but are left out (tests/test_exercises_*.py check them).
     """
     path = Path(path)
     notebook = jupytext.read(path)
@@ -58,7 +59,7 @@ def run_notebook(path, timeout=120):
                             resources={"metadata": {"path": str(path.parent)}})
     client.execute()
     return [CellRun(cell.source, output_text(cell), output_mimes(cell))
-            for cell in notebook.cells if cell.cell_type == "code"]
+            for cell in notebook.cells if cell.cell_type == "code" and not EXERCISE_TAGS & set(cell.metadata.get("tags", []))]
 
 
 def output_mimes(cell):
@@ -67,6 +68,8 @@ def output_mimes(cell):
 
 
 WIDGET = "application/vnd.jupyter.widget-view+json"
+# The answers to the checked exercises repeat the lesson's code; tests read the lesson's own cells.
+EXERCISE_TAGS = {"solution", "hidden-check"}
 
 
 def mimes_of(cells, snippet):

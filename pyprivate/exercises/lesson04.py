@@ -256,12 +256,12 @@ def _(digits, error):
     best = max(d for d in range(9) if largest_value(d) >= INPUT_RANGE)
     expect(digits <= best,
            N_("With {digits} fractional digits the largest value you may encode is about {limit}, "
-              "so {range} does not fit."), digits=digits, limit=f"{largest_value(digits):,.0f}", range=f"{INPUT_RANGE:,}",
+              "so {range} does not fit."), digits=digits, limit=f"{largest_value(digits):.0f}", range=f"{INPUT_RANGE}",
            hint=N_("Each extra digit divides the range by ten; with 3 digits it is about 47,000."))
     expect(digits == best,
            N_("{digits} fractional digits work, but with one more the range is still about {limit}."),
-           digits=digits, limit=f"{largest_value(digits + 1):,.0f}",
-           hint=N_("Keep adding digits as long as the range stays above {range}."), range=f"{INPUT_RANGE:,}")
+           digits=digits, limit=f"{largest_value(digits + 1):.0f}",
+           hint=N_("Keep adding digits as long as the range stays above {range}."), range=f"{INPUT_RANGE}")
     expect(isinstance(error, (int, float)) and not isinstance(error, bool),
            N_("Expected the error as a number (a float), got {kind}."), kind=type(error).__name__)
     unit = 10.0 ** -digits
