@@ -45,16 +45,17 @@ def lesson(request):
 
 def test_no_student_edition_contains_a_solution_line_or_a_hidden_check(lesson):
     source, student, _ = lesson
-    solutions = {line for cell in code_cells(source) if classroom.is_solution(cell)
-                 for line in classroom.solution_lines(cell.source)}
-    elsewhere = {line.strip() for cell in code_cells(source) if not classroom.is_solution(cell)
-                 for line in cell.source.splitlines()}
-    leaking = solutions - elsewhere
-    student_lines = {line.strip() for cell in code_cells(student) for line in cell.source.splitlines()}
-    assert solutions, "a lesson without solutions"
-    assert not leaking & student_lines
+    assert any(classroom.is_solution(cell) for cell in source.cells), "a lesson without solutions"
+    assert classroom.leaked_solution_lines(source, student) == []
     assert not any(classroom.HIDDEN_TAG in classroom.tags(cell) for cell in student.cells)
     assert "SOLUTION" not in "".join(cell.source for cell in code_cells(student))
+
+
+def test_the_leak_check_finds_a_leaked_line():
+    source = jupytext.reads('```python tags=["solution"]\nsecret = 42  # SOLUTION\nloss.backward()  # SOLUTION\n```\n\n'
+                            '```python\nloss.backward()\n```\n', fmt="md")
+    assert classroom.leaked_solution_lines(source, source) == ["secret = 42"]
+    assert classroom.leaked_solution_lines(source, classroom.student_edition(source)) == []
 
 
 def test_the_teacher_edition_is_the_lab_notebook_with_solutions_shown_and_a_final_check(lesson):

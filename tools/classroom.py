@@ -83,6 +83,19 @@ def solution_lines(source):
     return [line for line in found if line and line != BLOCK_PROMPT]
 
 
+def leaked_solution_lines(source, edition):
+    """The solution lines of the notebook ``source`` that the ``edition`` built from it still contains.
+
+    A line counts only if it is not also ordinary lesson code (a solution may
+    repeat the lesson's ``loss.backward()``)."""
+    code = [cell for cell in source.cells if cell.cell_type == "code"]
+    secret = {line for cell in code if is_solution(cell) for line in solution_lines(cell.source)}
+    public = {line.strip() for cell in code if not is_solution(cell) for line in cell.source.splitlines()}
+    shown_lines = {_MARKER.sub("", line).strip() for cell in edition.cells if cell.cell_type == "code"
+                   for line in cell.source.splitlines()}
+    return sorted((secret - public) & shown_lines)
+
+
 def shown(cell):
     """A copy of a cell with its source visible (the lab notebooks collapse solutions)."""
     cell = copy.deepcopy(cell)
