@@ -34,3 +34,16 @@ def trio(bob, alice, james):
     sharing.seed(1234)
     james.seed(99)
     return bob, alice, james
+
+
+@pytest.fixture
+def english(monkeypatch, tmp_path):
+    """pyprivate speaks English, whatever the environment or the folder says (for tests of learner-facing text)."""
+    from pyprivate.i18n import set_language
+
+    monkeypatch.delenv("PYPRIVATE_LANG", raising=False)
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+    monkeypatch.chdir(tmp_path)
+    set_language(None)
+    yield
+    set_language(None)

@@ -8,14 +8,7 @@ from pyprivate.exercises import Checklist, Verdict, answer_of, expect
 from pyprivate.i18n import N_, set_language
 
 
-@pytest.fixture(autouse=True)
-def english(monkeypatch, tmp_path):
-    monkeypatch.delenv("PYPRIVATE_LANG", raising=False)
-    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
-    monkeypatch.chdir(tmp_path)
-    set_language(None)
-    yield
-    set_language(None)
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def make_checklist():

@@ -4,19 +4,11 @@ import pytest
 import torch
 
 from pyprivate.exercises.lesson01 import check
-from pyprivate.i18n import set_language
 
 UNFINISHED = "Replace the ... with your answer, then run the cell again."
 
 
-@pytest.fixture(autouse=True)
-def english(monkeypatch, tmp_path):
-    monkeypatch.delenv("PYPRIVATE_LANG", raising=False)
-    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
-    monkeypatch.chdir(tmp_path)
-    set_language("en")
-    yield
-    set_language(None)
+pytestmark = pytest.mark.usefixtures("english")
 
 
 # -- reference answers, as in notebooks/en/01-pointers.md --------------------

@@ -5,14 +5,9 @@ import torch
 
 from pyprivate.exercises import lesson04
 from pyprivate.exercises.lesson04 import check
-from pyprivate.i18n import set_language
 
 
-@pytest.fixture(autouse=True)
-def english():
-    set_language("en")
-    yield
-    set_language(None)
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def message(verdict):

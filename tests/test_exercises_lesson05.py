@@ -9,14 +9,9 @@ import pyprivate as sy
 from pyprivate.crypto import beaver, dealer
 from pyprivate.exercises import lesson05
 from pyprivate.exercises.lesson05 import check
-from pyprivate.i18n import set_language
 
 
-@pytest.fixture(autouse=True)
-def english():
-    set_language("en")
-    yield
-    set_language(None)
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def message(verdict):

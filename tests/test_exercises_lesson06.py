@@ -5,18 +5,14 @@ import torch
 
 import pyprivate as sy
 from pyprivate.exercises import lesson06
-from pyprivate.i18n import set_language
+
+
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture(autouse=True)
-def english(monkeypatch, tmp_path):
-    monkeypatch.delenv("PYPRIVATE_LANG", raising=False)
-    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
-    monkeypatch.chdir(tmp_path)
-    set_language(None)
+def fresh_checklist():
     lesson06.check.reset()
-    yield
-    set_language(None)
 
 
 check = lesson06.check

@@ -9,15 +9,7 @@ from pyprivate.i18n import _, get_language, gettext, labels, set_language
 LABELS = [value for name, value in vars(labels).items() if name.isupper() and isinstance(value, str)]
 
 
-@pytest.fixture(autouse=True)
-def follow_the_notebook(monkeypatch, tmp_path):
-    """Each test starts from English, with no language chosen, outside any notebooks/ folder."""
-    monkeypatch.delenv("PYPRIVATE_LANG", raising=False)
-    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
-    monkeypatch.chdir(tmp_path)
-    set_language(None)
-    yield
-    set_language(None)
+pytestmark = pytest.mark.usefixtures("english")  # English, outside any notebooks/ folder
 
 
 def test_english_by_default_and_text_is_returned_unchanged():

@@ -11,10 +11,10 @@ from ..i18n import N_
 from ..tensors.pointer import PointerTensor
 from ..workers import VirtualWorker
 from .checklist import Checklist, answer_of, expect
+from .common import NOT_A_FUNCTION, NOT_A_TENSOR
 
 check = Checklist("01-pointers")
 
-EXPECTED_FUNCTION = N_("Expected a function, got {kind}.")
 
 
 def shown(tensor):
@@ -67,7 +67,7 @@ def _(commands):
 # -- q2: compute where the data is ----------------------------------------
 
 def _check_product_with_transpose(product_with_transpose, cases):
-    expect(callable(product_with_transpose), EXPECTED_FUNCTION, kind=type(product_with_transpose).__name__)
+    expect(callable(product_with_transpose), NOT_A_FUNCTION, kind=type(product_with_transpose).__name__)
     for matrix, worker in cases:
         result = answer_of(product_with_transpose, matrix.clone(), worker)
         expect(messages_of_kind(worker, "command"),
@@ -76,7 +76,7 @@ def _check_product_with_transpose(product_with_transpose, cases):
         expect(not isinstance(result, PointerTensor),
                N_("Your function returned a pointer to the result at {worker}."), worker=worker.id,
                hint=N_("Bring the result back with .get() before you return it."))
-        expect(torch.is_tensor(result), N_("Your function should return a tensor, it returned {kind}."),
+        expect(torch.is_tensor(result), NOT_A_TENSOR,
                kind=type(result).__name__)
         want = matrix @ matrix.T
         expect(result.shape == want.shape, N_("Your result has shape {got}, but m @ m.T has shape {want}."),
@@ -113,7 +113,7 @@ def _(product_with_transpose):
 
 def _check_move(move, value, route):
     """Send ``value`` to ``route[0]``, then move it along ``route`` with the learner's ``move``."""
-    expect(callable(move), EXPECTED_FUNCTION, kind=type(move).__name__)
+    expect(callable(move), NOT_A_FUNCTION, kind=type(move).__name__)
     pointer = PointerTensor.from_tensor(value, route[0])
     for source, destination in zip(route, route[1:]):
         id_at_source = pointer.id_at_location

@@ -15,10 +15,10 @@ from ..modules import get_module, send_module
 from ..tensors.pointer import PointerTensor
 from ..workers import VirtualWorker
 from .checklist import Checklist, answer_of, expect
+from .common import NOT_A_FUNCTION, NOT_A_TENSOR
 
 check = Checklist("02-federated-learning")
 
-EXPECTED_FUNCTION = N_("Expected a function, got {kind}.")
 TOY_DATA = torch.tensor([[0, 0], [0, 1], [1, 0], [1, 1.]])
 TOY_TARGET = torch.tensor([[0], [0], [1], [1.]])
 
@@ -53,7 +53,7 @@ def same_parameters(first, second):
 
 def _check_federated_step(federated_step, make_model, parts, lr, passes):
     """Train with the learner's step on ``parts`` (one (data, target) per worker), and with plain torch."""
-    expect(callable(federated_step), EXPECTED_FUNCTION, kind=type(federated_step).__name__)
+    expect(callable(federated_step), NOT_A_FUNCTION, kind=type(federated_step).__name__)
     model = seeded_model(make_model, 0)
     reference = copy.deepcopy(model)
     opt, reference_opt = optim.SGD(model.parameters(), lr=lr), optim.SGD(reference.parameters(), lr=lr)
@@ -174,11 +174,11 @@ def _squared_error(prediction, label):
 
 
 def _check_recover(recover_record, cases):
-    expect(callable(recover_record), EXPECTED_FUNCTION, kind=type(recover_record).__name__)
+    expect(callable(recover_record), NOT_A_FUNCTION, kind=type(recover_record).__name__)
     for record, label, lr, loss_of, seed in cases:
         update = one_step_update(record, label, lr, loss_of, seed)
         result = answer_of(recover_record, *(t.clone() for t in update))
-        expect(torch.is_tensor(result), N_("Your function should return a tensor, it returned {kind}."),
+        expect(torch.is_tensor(result), NOT_A_TENSOR,
                kind=type(result).__name__)
         weight_change = update[0] - update[2]
         recovered = close(result.reshape(-1), record.reshape(-1), rtol=1e-3, atol=1e-3)
@@ -212,7 +212,7 @@ def _(recover_record):
 # -- q4: federated averaging --------------------------------------------------
 
 def _check_average(average_models, models, counts):
-    expect(callable(average_models), EXPECTED_FUNCTION, kind=type(average_models).__name__)
+    expect(callable(average_models), NOT_A_FUNCTION, kind=type(average_models).__name__)
     before = [parameters_of(model) for model in models]
     result = answer_of(average_models, models, list(counts))
     expect(isinstance(result, nn.Module),

@@ -6,6 +6,7 @@ import torch
 
 from ..i18n import N_
 from .checklist import Checklist, answer_of, expect
+from .common import NOT_A_FUNCTION, NOT_A_TENSOR
 
 check = Checklist("03-secret-sharing")
 
@@ -34,10 +35,10 @@ def _reconstruct_cases():
 
 @check.exercise("q2", N_("Put a secret back together"))
 def _(reconstruct):
-    expect(callable(reconstruct), N_("Expected a function, got {kind}."), kind=type(reconstruct).__name__)
+    expect(callable(reconstruct), NOT_A_FUNCTION, kind=type(reconstruct).__name__)
     for shares, secret in _reconstruct_cases():
         result = answer_of(reconstruct, shares)
-        expect(torch.is_tensor(result), N_("Your function should return a tensor, it returned {kind}."),
+        expect(torch.is_tensor(result), NOT_A_TENSOR,
                kind=type(result).__name__)
         expect(result.tolist() == secret, N_("For shares that hide {secret}, your function returned {got}."),
                secret=secret, got=result.tolist(),
@@ -76,7 +77,7 @@ def _beaver_case(x, y, parties, rng):
 
 
 def _check_beaver(beaver_multiply, cases):
-    expect(callable(beaver_multiply), N_("Expected a function, got {kind}."), kind=type(beaver_multiply).__name__)
+    expect(callable(beaver_multiply), NOT_A_FUNCTION, kind=type(beaver_multiply).__name__)
     for x, y, shares in cases:
         z_sh = answer_of(beaver_multiply, *shares)
         z_sh = list(z_sh)

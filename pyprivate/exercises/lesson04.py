@@ -8,34 +8,21 @@ they never touch the lesson's workers, and compare every result with plain torch
 import torch
 from torch import nn, optim
 
-from ..hook import TorchHook
 from ..i18n import N_
 from ..tensors import FixedPrecisionTensor
 from ..tensors.encoding import FixedPointEncoder
-from ..workers import VirtualWorker
 from .checklist import answer_of, Checklist, expect
+from .common import NOT_A_FUNCTION, NOT_A_TENSOR, STILL_ENCODED_HINT, exercise_workers, expect_int
 
 check = Checklist("04-encrypted-network")
 
-WORKER_NAMES = ("bob", "alice", "charlie")
 PREDICTION_TOLERANCE = 0.02  # a few rounding errors of 0.001, far below what a wrong answer changes
 LOSS_TOLERANCE = 0.02  # relative to the loss (at least 1): measured deviations stay below 0.004
 WEIGHT_TOLERANCE = 0.02  # measured deviations stay below 0.004; a missing zero_grad() changes weights by 0.5
 INPUT_RANGE = 1000  # exercise 4: the largest input the data scientist expects
 
-NOT_A_FUNCTION = N_("Expected a function, got {kind}.")
-NOT_A_TENSOR = N_("Your function should return a tensor, it returned {kind}.")
-NOT_AN_INT = N_("Expected a whole number (an int) for {name}, got {kind}.")
-STILL_ENCODED_HINT = N_("Reveal it with .get() and decode it with .float_precision().")
 SAME_STEP_HINT = N_("Does each step start with optimizer.zero_grad(), and end with loss.backward() "
                     "and optimizer.step()?")
-
-
-def exercise_workers(n_workers):
-    """``n_workers`` fresh workers and a crypto provider for one check (ids ``exercise_bob`` ...)."""
-    hook = TorchHook(torch)
-    workers = [VirtualWorker(hook, id=f"exercise_{name}") for name in WORKER_NAMES[:n_workers]]
-    return workers, VirtualWorker(hook, id="exercise_james")
 
 
 def small_net(sizes, seed):
@@ -65,10 +52,6 @@ def clear_logs(workers):
 
 def share(tensor, workers, crypto_provider):
     return tensor.fix_precision().share(*workers, crypto_provider=crypto_provider, requires_grad=True)
-
-
-def expect_int(value, name):
-    expect(isinstance(value, int) and not isinstance(value, bool), NOT_AN_INT, name=name, kind=type(value).__name__)
 
 
 # -- Exercise 1: what each worker holds -------------------------------------------------------

@@ -10,39 +10,23 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from ..data import one_hot
-from ..hook import TorchHook
 from ..i18n import N_
 from ..tensors import FixedPrecisionTensor
-from ..workers import VirtualWorker
 from .checklist import answer_of, Checklist, expect
+from .common import NOT_A_FUNCTION, STILL_ENCODED_HINT, exercise_workers, expect_int
 
 check = Checklist("05-encrypted-mnist")
 
-WORKER_NAMES = ("bob", "alice", "charlie")
 CLASSES = 10
 PRECISION = 3  # fractional digits, as the lesson's secret_share uses
 
-NOT_A_FUNCTION = N_("Expected a function, got {kind}.")
-NOT_AN_INT = N_("Expected a whole number (an int) for {name}, got {kind}.")
-STILL_ENCODED_HINT = N_("Reveal it with .get() and decode it with .float_precision().")
 ONE_HOT_HINT = N_("Turn each label into a row of ten numbers with a 1 at the label: sy.data.one_hot(labels). "
                   "F.one_hot needs the number of classes, because a batch may not contain every digit.")
-
-
-def exercise_workers(n_workers):
-    """``n_workers`` fresh workers and a crypto provider for one check (ids ``exercise_bob`` ...)."""
-    hook = TorchHook(torch)
-    workers = [VirtualWorker(hook, id=f"exercise_{name}") for name in WORKER_NAMES[:n_workers]]
-    return workers, VirtualWorker(hook, id="exercise_james")
 
 
 def tiny_images(n_images, seed):
     """``n_images`` random 1×3×3 "images", normalised like MNIST (roughly mean 0, std 1)."""
     return torch.randn((n_images, 1, 3, 3), generator=torch.Generator().manual_seed(seed))
-
-
-def expect_int(value, name):
-    expect(isinstance(value, int) and not isinstance(value, bool), NOT_AN_INT, name=name, kind=type(value).__name__)
 
 
 def reveal(shared):

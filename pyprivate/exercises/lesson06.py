@@ -15,11 +15,11 @@ from ..errors import WorkerUnreachableError
 from ..i18n import N_
 from ..workers import Transport, VirtualWorker
 from .checklist import Checklist, NotYet, answer_of, expect
+from .common import NOT_A_FUNCTION
 
 check = Checklist("06-workers-in-processes")
 
 EXPECTED_INT = N_("Expected a whole number (an int), got {kind}.")
-EXPECTED_FUNCTION = N_("Expected a function, got {kind}.")
 
 
 # -- q1: the messages of a shared addition ------------------------------------------------------------------
@@ -82,7 +82,7 @@ def workers_named(names, stopped=()):
 
 
 def _check_missing(missing_workers, cases):
-    expect(callable(missing_workers), EXPECTED_FUNCTION, kind=type(missing_workers).__name__)
+    expect(callable(missing_workers), NOT_A_FUNCTION, kind=type(missing_workers).__name__)
     for names, stopped in cases:
         workers = workers_named(names, stopped)
         try:
@@ -157,7 +157,7 @@ def parse_worker_command(command):
 
 
 def _check_commands(worker_commands, cases):
-    expect(callable(worker_commands), EXPECTED_FUNCTION, kind=type(worker_commands).__name__)
+    expect(callable(worker_commands), NOT_A_FUNCTION, kind=type(worker_commands).__name__)
     for names, master in cases:
         commands = answer_of(worker_commands, list(names), master)
         expect(isinstance(commands, (list, tuple)), N_("Your function should return a list, it returned {kind}."),

@@ -1,0 +1,35 @@
+"""What several lessons' checks share: workers of their own, and the verdicts for an answer of the wrong kind."""
+
+import torch
+
+from ..hook import TorchHook
+from ..i18n import N_
+from ..workers import VirtualWorker
+from .checklist import expect
+
+NOT_A_FUNCTION = N_("Expected a function, got {kind}.")
+NOT_A_TENSOR = N_("Your function should return a tensor, it returned {kind}.")
+NOT_AN_INT = N_("Expected a whole number (an int) for {name}, got {kind}.")
+STILL_ENCODED_HINT = N_("Reveal it with .get() and decode it with .float_precision().")
+
+WORKER_NAMES = ("bob", "alice", "charlie")
+
+
+def exercise_workers(n_workers):
+    """``n_workers`` fresh workers and a crypto provider for one check (ids ``exercise_bob`` ...),
+    so that a check never touches the lesson's own workers."""
+    hook = TorchHook(torch)
+    workers = [VirtualWorker(hook, id=f"exercise_{name}") for name in WORKER_NAMES[:n_workers]]
+    return workers, VirtualWorker(hook, id="exercise_james")
+
+
+def expect_function(answer):
+    expect(callable(answer), NOT_A_FUNCTION, kind=type(answer).__name__)
+
+
+def expect_tensor(result):
+    expect(torch.is_tensor(result), NOT_A_TENSOR, kind=type(result).__name__)
+
+
+def expect_int(value, name):
+    expect(isinstance(value, int) and not isinstance(value, bool), NOT_AN_INT, name=name, kind=type(value).__name__)
