@@ -51,13 +51,20 @@ def test_unfinished_or_broken_answers_give_a_verdict_not_an_exception(answer, me
     assert not verdict.passed and verdict.message == message
 
 
-def test_the_verdict_speaks_the_notebook_language():
+@pytest.mark.parametrize("lang, exercise", [("de", "Aufgabe 1"), ("hi", "अभ्यास 1"), ("bn", "অনুশীলনী 1")])
+def test_a_wrong_answer_gets_a_verdict_and_a_hint_in_the_editions_language(lang, exercise, monkeypatch, tmp_path):
     from pyprivate.exercises.lesson03 import check
-    set_language("de")
-    verdict = check.q1(...)
-    assert not verdict.passed
-    assert verdict.message != "Replace the ... with your answer, then run the cell again."
-    assert "Aufgabe 1" in repr(verdict)
+    from pyprivate.i18n import _catalog
+    folder = tmp_path / "build" / "classroom" / "student" / lang
+    folder.mkdir(parents=True)
+    monkeypatch.chdir(folder)  # where nbval and JupyterLab start the kernel
+    verdict = check.q1(2718)
+    catalog = _catalog(lang)
+    assert not verdict.passed and exercise in repr(verdict)
+    assert verdict.message == catalog["2718 is 2.7186 × 1000 cut off, not rounded."]
+    assert verdict.hint == catalog["Round to the nearest integer: is 2718.6 nearer to 2718 or to 2719?"]
+    assert verdict.message != "2718 is 2.7186 × 1000 cut off, not rounded."  # translated, not the English fallback
+    assert "❌" in verdict._repr_html_() and catalog["Hint"] in verdict._repr_html_()
 
 
 def test_hidden_checks_are_separate_and_the_summary_lists_every_exercise():
