@@ -6,6 +6,8 @@
 - :class:`LossCurve`: a training curve that redraws in place and stays in the saved notebook.
 
 They import and run without a display; labels follow ``set_language(...)``.
+A displayed view also leaves a static HTML copy of what it shows at that
+moment, for pages that run no widget JavaScript (``snapshot.py``).
 """
 
 from .loss_curve import LossCurve

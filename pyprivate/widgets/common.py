@@ -9,6 +9,7 @@ import html
 import sys
 
 from ..i18n import N_, _
+from .snapshot import static_html
 
 __all__ = ["_", "N_", "View", "after_each_cell", "escape", "format_bytes", "format_shape", "format_dtype", "preview",
            "table", "heading", "tearing_down"]
@@ -120,19 +121,28 @@ def after_each_cell(callback):
 class View:
     """Base class: an ipywidgets box in ``self.widget`` plus a plain-text summary (``repr``).
 
-    Displaying the object shows the widget; where no widget frontend runs
-    (a saved notebook on GitHub, a terminal), the plain text is shown instead.
+    Displaying the object offers three forms of it: the live widget (which
+    JupyterLab shows, and keeps up to date), a static ``text/html`` copy of
+    what the widget shows at that moment (for pages built from the saved
+    notebook, which run no widget JavaScript), and plain text (a terminal).
     """
 
     widget = None
     _unhook = None
 
     def _repr_mimebundle_(self, include=None, exclude=None):
+        self._draw_now()
         bundle = {}
         if self.widget is not None and self.widget.comm is not None:
             bundle = dict(self.widget._repr_mimebundle_() or {})
+        if self.widget is not None:
+            # Taken once, here: later redraws change the live widget only, never this output.
+            bundle["text/html"] = f"<div class='pyprivate-snapshot'>{static_html(self.widget)}</div>"
         bundle["text/plain"] = repr(self)
         return bundle
+
+    def _draw_now(self):
+        """Bring the widget up to date before it is displayed (the ``text/html`` copy is taken from it)."""
 
     def close(self):
         """Stop updating and remove the widget from the page."""

@@ -82,6 +82,10 @@ class MessagesView(View):
         self._draw()
         return self
 
+    def _draw_now(self):
+        if self._unhook is not None:  # not closed: count up to now, as after each cell
+            self.refresh()
+
     def _logs(self):
         """Each worker's log; a handle to a worker in another process first asks it for what is new."""
         logs = []

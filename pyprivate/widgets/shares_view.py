@@ -34,7 +34,7 @@ class SharesView(View):
     shows that one share alone is uniform noise over the whole int64 range.
     """
 
-    def __init__(self, shared, max_values=6, samples=2000):
+    def __init__(self, shared, max_values=6, samples=10_000):
         self.tensor, self.encoder = shared, _encoder(shared)
         self.max_values, self.samples = max_values, samples
         self.reshares = 0
@@ -80,6 +80,7 @@ class SharesView(View):
         self._button.description = _("Re-share")
         teaching = _("Only for teaching: no real party ever sees more than its own share.")
         self._note.value = f"<div style='opacity:.7;font-size:90%'>{escape(teaching)}</div>"
+        self._histogram.tooltip = _("One share is uniform noise over the int64 range")  # also its alt text
         title = heading(_("Shares"), f"{describe(self.tensor)} {format_shape(self.tensor.shape)}")
         if self.error:
             self._table.value = title + f"<div style='color:#c44'>{escape(self.error)}</div>"

@@ -101,6 +101,9 @@ class StoreView(View):
             self._panels[index].value = self._panel_html(worker, rows)
         self._drawn_at, self._dirty = time.monotonic(), False
 
+    def _draw_now(self):
+        self._flush()  # a redraw held back by ``interval`` happens now, not after the cell
+
     def _flush(self):
         # An object drawn while its message was still being handled has no origin yet: draw it again.
         if self._dirty or any(origins.waiting for origins in self._origins):
