@@ -1,8 +1,9 @@
 """TorchHook: the one place where pyprivate adds methods to torch.
 
 ``sy.TorchHook(torch)`` gives every tensor ``.send(worker)``, ``.get()``,
-``.fix_precision()``, ``.share(...)`` and ``.float_precision()``; every
-``nn.Module`` ``.send``, ``.get``, ``.copy``, ``.location``,
+``.copy()``, ``.move(worker)``, ``.fix_precision()``, ``.share(...)`` and
+``.float_precision()``; every ``nn.Module`` ``.send``, ``.get``, ``.copy``,
+``.move``, ``.location``,
 ``.fix_precision``, ``.share`` and ``.float_precision``; and every optimizer
 ``.fix_precision()``. Calling it again changes nothing.
 """
@@ -19,6 +20,16 @@ from .workers.client import local_worker
 def _tensor_send(self, worker):
     """Send this tensor to ``worker`` and return a pointer to it."""
     return PointerTensor.from_tensor(self, worker)
+
+
+def _tensor_copy(self):
+    """A copy of this tensor (detached from autograd); on a pointer, a copy made at its worker."""
+    return self.detach().clone()
+
+
+def _tensor_move(self, worker):
+    raise NotRemoteError("this tensor is local: .send(worker) sends it; .move(worker) moves a pointer's data "
+                         "from its worker straight to another")
 
 
 def _tensor_get(self):
@@ -65,6 +76,8 @@ def _optimizer_fix_precision(self):
 _TENSOR_METHODS = {
     "send": _tensor_send,
     "get": _tensor_get,
+    "move": _tensor_move,
+    "copy": _tensor_copy,
     "fix_precision": _tensor_fix_precision,
     "share": _tensor_share,
     "float_precision": _tensor_float_precision,
@@ -73,6 +86,7 @@ _MODULE_METHODS = {
     "send": modules.send_module,
     "get": modules.get_module,
     "copy": modules.copy_module,
+    "move": modules.move_module,
     "location": property(modules.module_location),
     "fix_precision": modules.fix_precision_module,
     "share": modules.share_module,

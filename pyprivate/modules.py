@@ -1,4 +1,4 @@
-"""Moving whole ``nn.Module``s: ``model.send(bob)``, ``model.get()``, ``model.location``.
+"""Moving whole ``nn.Module``s: ``model.send(bob)``, ``model.get()``, ``model.move(alice)``, ``model.copy()``.
 
 Parameters are replaced **in place** with ``torch.utils.swap_tensors``: each
 ``nn.Parameter`` stays the same Python object and only its contents change
@@ -13,7 +13,7 @@ from torch import nn
 
 from .errors import AlreadyRemoteError, NotRemoteError, PyPrivateError, UnsupportedOperationError, WorkerMismatchError
 from .tensors.fixed_precision import FixedPrecisionTensor
-from .tensors.pointer import PointerTensor
+from .tensors.pointer import PointerTensor, move_pointers
 from .workers.client import check_worker
 
 
@@ -58,7 +58,8 @@ def send_module(module, worker):
         )
     where = module_location(module)
     if where is not None:
-        raise AlreadyRemoteError(f"this model is already at {where.id}; call model.get() before sending it elsewhere")
+        raise AlreadyRemoteError(f"this model is already at {where.id}; model.move({worker.id}) moves it there "
+                                 "directly, or call model.get() before sending it elsewhere")
     return swap_module_tensors(module, lambda t: PointerTensor.from_tensor(t.detach(), worker))
 
 
@@ -91,9 +92,36 @@ def get_module(module):
 
 
 def copy_module(module):
-    """A deep copy of a local model (for instance, one per worker before sending)."""
-    _check_local(module, "copy()")
-    return copy.deepcopy(module)
+    """A deep copy of a model; a model at a worker is copied there (``model.copy().send(bob)``, tutorial part 4)."""
+    if module_location(module) is None:
+        return copy.deepcopy(module)
+    # The copies are made at the worker; deepcopy then uses them in place of the originals.
+    memo = {}
+    for t in list(module.parameters()) + list(module.buffers()):
+        twin = t.copy()
+        memo[id(t)] = nn.Parameter(twin, requires_grad=t.requires_grad) if isinstance(t, nn.Parameter) else twin
+    return copy.deepcopy(module, memo)
+
+
+def move_module(module, worker):
+    """Move every parameter and buffer straight from its worker to ``worker``; returns the module.
+
+    The worker sends them itself, in one message: the data never passes
+    through this process. Gradients stay behind (and are deleted with
+    their pointers), as with ``model.get()``.
+    """
+    check_worker(worker, "move")
+    if any(isinstance(t, FixedPrecisionTensor) for t in module.parameters()):
+        raise UnsupportedOperationError("move() moves a model that was sent to one worker; this one is in fixed "
+                                        "precision (or secret-shared among its workers)")
+    if module_location(module) is None:
+        raise NotRemoteError("this model is local: model.send(worker) sends it; model.move(worker) moves a model "
+                             "that is already at a worker")
+    tensors = list(module.parameters()) + list(module.buffers())
+    move_pointers(tensors, worker)
+    for t in module.parameters():
+        t.grad = None
+    return module
 
 
 def fix_precision_module(module, base=10, precision_fractional=3):

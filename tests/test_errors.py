@@ -68,14 +68,12 @@ def test_pointer_with_fixed_precision_tensor_says_how_to_mix_them(trio, shared, 
     assert same(before, [bob, alice, james])
 
 
-@pytest.mark.parametrize("method", ["fix_precision", "share"])
-def test_encoding_or_sharing_a_pointer_says_get_it_first(trio, method):
+def test_sharing_a_remote_float_says_encode_it_first_and_changes_nothing(trio):
     bob, alice, james = trio
     ptr = torch.ones(2).send(bob)
     before = snapshot(bob, alice, james)
-    args = (bob, alice) if method == "share" else ()
-    with pytest.raises(errors.AlreadyRemoteError, match=rf"{method}\(\).*pointer to data at bob.*x\.get\(\)\.fix_precision\(\)"):
-        getattr(ptr, method)(*args)
+    with pytest.raises(errors.PyPrivateError, match=r"shares are integers: call \.fix_precision\(\) before"):
+        ptr.share(bob, alice, crypto_provider=james)
     assert same(before, [bob, alice, james])
     assert torch.equal(ptr.get(), torch.ones(2))  # nothing was lost
 
@@ -91,9 +89,13 @@ def test_send_to_the_local_worker():
         torch.ones(2).send(sy.local_worker)
 
 
-def test_send_a_pointer_again(bob, alice):
-    with pytest.raises(errors.AlreadyRemoteError, match="already at bob"):
-        torch.ones(2).send(bob).send(alice)
+def test_send_a_pointer_to_its_own_worker_or_twice(bob, alice):
+    ptr = torch.ones(2).send(bob)
+    with pytest.raises(errors.AlreadyRemoteError, match="already points to bob"):
+        ptr.send(bob)
+    ptr.send(alice)
+    with pytest.raises(errors.AlreadyRemoteError, match="was sent to another worker"):
+        ptr.send(alice)
 
 
 def test_get_on_a_local_tensor():

@@ -89,8 +89,9 @@ def test_q2_hidden_catches_a_function_that_only_works_for_the_public_case():
 
 def test_q3_a_forward_send_a_copy_a_local_tensor_or_the_old_pointer_fail_with_their_message():
     verdict = check.q3(lambda pointer, destination: pointer.send(destination))
-    assert verdict.message == "A pointer cannot be sent on: the tensor is still at dana."
-    assert verdict.hint == "Bring the values here with .get() first, then .send() them to the destination."
+    assert verdict.message == "The tensor did not move: erin now holds a pointer to it, and dana still holds the data."
+    assert verdict.hint == (".send() on a pointer sends the pointer, not the data. Bring the values here with .get() "
+                            "first, then .send() them to the destination.")
     copy = check.q3(lambda pointer, destination: pointer.clone().get().send(destination))
     assert copy.message == "dana still holds the tensor: you made a copy, not a move."
     assert check.q3(lambda pointer, destination: pointer.get()).message == \

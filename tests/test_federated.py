@@ -71,11 +71,13 @@ def test_module_errors(bob, alice):
     model = nn.Linear(2, 1)
     with pytest.raises(errors.NotRemoteError, match="already local"):
         model.get()
+    with pytest.raises(errors.NotRemoteError, match=r"model\.send\(worker\) sends it"):
+        model.move(alice)
     model.send(bob)
-    with pytest.raises(errors.AlreadyRemoteError, match="already at bob"):
+    with pytest.raises(errors.AlreadyRemoteError, match=r"already at bob; model\.move\(alice\)"):
         model.send(alice)
-    with pytest.raises(errors.AlreadyRemoteError, match="get"):
-        model.copy()
+    with pytest.raises(errors.NotAWorkerError):
+        model.move("alice")
     with pytest.raises(errors.NotAWorkerError):
         nn.Linear(2, 1).send("bob")
     model.get()

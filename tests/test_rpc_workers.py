@@ -53,7 +53,7 @@ def in_process_part12():
     return notebook_side.part12(*names)
 
 
-def test_three_worker_processes_run_part1_and_part12():
+def test_three_worker_processes_run_part1_part12_and_the_remote_execution_of_parts_3_4_10():
     out, workers = run_group("normal")
     assert out["repr"] == "<RemoteWorker id:bob>"
     assert out["part1"] == [2, 4, 6, 8, 10]
@@ -62,6 +62,8 @@ def test_three_worker_processes_run_part1_and_part12():
     assert len(out["part12"]) == len(local)
     assert max(abs(a - b) for a, b in zip(out["part12"], local)) < 0.02  # same training, other randomness
     assert out["part12"][-1] < out["part12"][0]
+    assert out["remote_execution"] == {"p2p": [2, 4, 6, 8, 10], "moved_by_bob": True, "move": ["alice", [1.0, 2.0, 3.0]],
+                                       "average": True, "secure_average": True}
     assert all(p.returncode == 0 for p in workers)  # the group shut down cleanly
 
 

@@ -6,7 +6,6 @@ notebook's ``bob`` and ``alice``) and reads their stores and message logs.
 
 import torch
 
-from ..errors import AlreadyRemoteError
 from ..i18n import N_
 from ..tensors.pointer import PointerTensor
 from ..workers import VirtualWorker
@@ -117,11 +116,13 @@ def _check_move(move, value, route):
     pointer = PointerTensor.from_tensor(value, route[0])
     for source, destination in zip(route, route[1:]):
         id_at_source = pointer.id_at_location
-        try:
-            moved = answer_of(move, pointer, destination)
-        except AlreadyRemoteError:
-            expect(False, N_("A pointer cannot be sent on: the tensor is still at {source}."), source=source.id,
-                   hint=N_("Bring the values here with .get() first, then .send() them to the destination."))
+        moved = answer_of(move, pointer, destination)
+        arrived = destination._objects.get(moved.id_at_location) if isinstance(moved, PointerTensor) else None
+        expect(not isinstance(arrived, PointerTensor),
+               N_("The tensor did not move: {destination} now holds a pointer to it, and {source} still holds "
+                  "the data."), destination=destination.id, source=source.id,
+               hint=N_(".send() on a pointer sends the pointer, not the data. Bring the values here with .get() "
+                       "first, then .send() them to the destination."))
         expect(isinstance(moved, PointerTensor),
                N_("Your function returned {kind}, not a pointer to the tensor at {destination}."),
                kind=type(moved).__name__, destination=destination.id,

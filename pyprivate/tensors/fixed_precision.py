@@ -109,7 +109,8 @@ class FixedPrecisionTensor(torch.Tensor):
             return self.child.send()  # raises: .get() it first
         raise UnsupportedOperationError(
             "a fixed precision tensor cannot be sent to one worker: send the float tensor before encoding it "
-            "(x.send(bob)), or share it among workers (x.fix_precision().share(bob, alice, crypto_provider=james))"
+            "(x.send(bob); x.send(bob).fix_precision() encodes it at bob), or share it among workers "
+            "(x.fix_precision().share(bob, alice, crypto_provider=james))"
         )
 
     def __repr__(self, **kwargs):

@@ -6,6 +6,13 @@ reaches :meth:`PointerTensor.__torch_dispatch__`, which sends the operation
 to the worker as a command and returns pointers to the results. Because
 the wrapper is a real tensor, PyTorch's own autograd, ``nn.Module`` and
 optimizers run over pointers unchanged: gradients are pointers too.
+
+A worker may hold pointers too (``x_ptr.send(alice)``, tutorial part 3): its
+pointers belong to it (``owner``), and it runs their operations with
+messages of its own. ``move`` has the data's worker send it straight to
+another; ``fix_precision`` and ``share`` encode and share the values where
+they are (tutorial part 10). How such objects travel is in
+:mod:`.remote_objects`.
 """
 
 import torch
@@ -15,12 +22,16 @@ from .. import ids
 from ..errors import (
     AlreadyRemoteError,
     LocalRemoteMixError,
+    NotRemoteError,
     ObjectNotFoundError,
     RemoteValueError,
+    UnsupportedOperationError,
     WorkerMismatchError,
 )
-from ..workers.client import RemoteRef, check_worker, local_worker, request
-from ..workers.messages import GetObject, Ref, RunCommand, SendObject, TensorMeta
+from ..workers.client import RemoteRef, check_worker, local_worker, request, sender_id
+from ..workers.messages import (EncodeObject, GetObject, MoveObjects, Ref, RunCommand, SendObject, ShareObject,
+                                TensorMeta)
+from .encoding import FixedPointEncoder
 
 aten = torch.ops.aten
 # These only re-label the same data; remote tensors never require grad, so
@@ -66,11 +77,23 @@ class PointerTensor(RemoteHandle, torch.Tensor):
         )
         ptr._ref = ref
         ptr.id = ids.new_id()
-        ptr.owner = local_worker
         return ptr
 
     def __init__(self, *args, **kwargs):
         pass
+
+    @property
+    def owner(self):
+        """The worker that holds this pointer: "me", or a worker that holds a pointer to another one's data."""
+        return self._ref.owner or local_worker
+
+    def _ask(self, message):
+        """Send ``message`` to the data's worker, in the name of this pointer's owner; the reply's value."""
+        return request(self.location, message, sender=sender_id(self._ref.owner))
+
+    def _pointer_to(self, meta):
+        """A pointer, with the same owner, to the object the data's worker reported in ``meta``."""
+        return PointerTensor(RemoteRef(self.location, meta.obj_id, owner=self._ref.owner), meta.shape, meta.dtype)
 
     # -- what a learner looks at ---------------------------------------
     def __repr__(self, **kwargs):
@@ -86,26 +109,69 @@ class PointerTensor(RemoteHandle, torch.Tensor):
                 "(it was already fetched with .get() or deleted)"
             )
 
+    def _check_owned(self, action):
+        if not self._ref.owns:
+            raise AlreadyRemoteError(
+                f"cannot {action}: this pointer was sent to another worker, which now holds the pointer to "
+                f"{self.location.id}'s object; use the pointer that .send() returned (or .get() it back first)"
+            )
+
     def get(self):
-        """Bring the tensor back from its worker (and remove it there).
+        """Bring the object back from its worker (and remove it there).
 
         If the pointer has a gradient (after ``backward()``), the gradient
-        comes back too, as ``.grad`` of the returned tensor.
+        comes back too, as ``.grad`` of the returned tensor. If the worker
+        held a pointer (``x.send(bob).send(alice)``), what comes back is that
+        pointer, now held here; a shared tensor comes back as the shared
+        tensor (its shares stay where they are).
         """
+        from .remote_objects import adopt
+
         self._check_alive("get()")
-        value = request(self.location, GetObject(self.id_at_location, remove=True))
+        value = adopt(self._ask(GetObject(self.id_at_location, remove=True)), self._ref.owner)
         self._ref.alive = False
         grad = self.grad if self.is_leaf else None
-        if self.requires_grad:
+        if self.requires_grad and value.is_floating_point():
             value.requires_grad_(True)
             if grad is not None:
                 value.grad = grad.get() if isinstance(grad, PointerTensor) else grad
         return value
 
-    def send(self, *workers, **kwargs):
-        raise AlreadyRemoteError(
-            f"this tensor is already at {self.location.id}; bring it back with .get() before sending it elsewhere"
-        )
+    def send(self, worker):
+        """Send this pointer to ``worker``, which then holds a pointer to the same data (tutorial part 3).
+
+        The data does not move. ``worker`` now owns it: when the returned
+        pointer is dropped, ``worker``'s pointer goes, and then the data. To
+        move the data itself, use :meth:`move`.
+        """
+        from .remote_objects import describe, disown
+
+        check_worker(worker, "send")
+        if worker is self.location:
+            raise AlreadyRemoteError(f"this pointer already points to {worker.id}; sending it there would "
+                                     f"make {worker.id} point to itself")
+        if worker is self.owner:
+            raise AlreadyRemoteError(f"this pointer is already held by {worker.id}")
+        self._check_owned("send() it")
+        record = describe(self)
+        obj_id = ids.new_id()
+        request(worker, SendObject(obj_id, record), sender=sender_id(self._ref.owner))
+        disown(self)
+        ref = RemoteRef(worker, obj_id, owner=self._ref.owner)
+        return PointerTensor(ref, self.shape, self.dtype, requires_grad=self.requires_grad)
+
+    def move(self, destination):
+        """Move the data straight from its worker to ``destination``; this pointer then points there.
+
+        The data travels from worker to worker: this process sends only the
+        command. Returns this pointer (``x = x.move(alice)`` also works).
+        """
+        move_pointers([self], destination)
+        return self
+
+    def copy(self):
+        """A copy of the data, made at its worker; returns a pointer to the copy."""
+        return self.detach().clone()
 
     def numpy(self, *args, **kwargs):
         raise self._would_bring_values("numpy()")
@@ -117,16 +183,42 @@ class PointerTensor(RemoteHandle, torch.Tensor):
         return RemoteValueError(f"{call} would bring the values from {self.location.id} into this Python process; "
                                 "call .get() on the pointer first")
 
-    def fix_precision(self, *args, **kwargs):
-        raise AlreadyRemoteError(
-            f"fix_precision() encodes values held here, and this is a pointer to data at {self.location.id}; "
-            "bring them back first: x.get().fix_precision()"
-        )
+    def fix_precision(self, base=10, precision_fractional=3):
+        """Encode the values in fixed precision where they are; returns a pointer to the encoded tensor.
 
-    def share(self, *workers, **kwargs):
-        raise AlreadyRemoteError(
-            f"share() splits values held here, and this is a pointer to data at {self.location.id}; "
-            "bring them back first: x.get().fix_precision().share(...)"
+        The values never leave their worker: ``ptr.fix_precision().share(bob,
+        alice, crypto_provider=james)`` encrypts a remote tensor (tutorial part 10).
+        """
+        FixedPointEncoder(base, precision_fractional)  # a wrong base is refused here, before any message
+        self._check_alive("fix_precision()")
+        return self._pointer_to(self._ask(EncodeObject(self.id_at_location, base, precision_fractional)))
+
+    def share(self, *workers, crypto_provider=None, requires_grad=False):
+        """Secret-share the values where they are; returns a pointer to the shared tensor, held by this worker.
+
+        The worker splits the values itself and sends each share straight to
+        its worker. ``.get()`` on the returned pointer brings the *shared
+        tensor* here; its shares stay at the workers.
+        """
+        from .remote_objects import check_reachable
+        from .sharing import check_share_workers
+
+        if requires_grad:
+            raise UnsupportedOperationError(
+                "share(requires_grad=True) of remote values: share them, .get() the shared tensor, "
+                "then call .requires_grad_() on it"
+            )
+        workers = check_share_workers(workers, crypto_provider)
+        self._check_alive("share()")
+        for worker in workers + ([crypto_provider] if crypto_provider is not None else []):
+            check_reachable(worker)
+        provider = crypto_provider.id if crypto_provider is not None else None
+        return self._pointer_to(self._ask(ShareObject(self.id_at_location, [w.id for w in workers], provider)))
+
+    def float_precision(self):
+        raise NotRemoteError(
+            f"float_precision() decodes values held here, and this is a pointer to data at {self.location.id}; "
+            "bring them back first: x.get().float_precision()"
         )
 
     @classmethod
@@ -166,7 +258,9 @@ class PointerTensor(RemoteHandle, torch.Tensor):
         def to_ref(a):
             return Ref(a.id_at_location) if isinstance(a, PointerTensor) else a
 
-        metas = request(location, RunCommand(f"{name}.{func._overloadname}", tree_map(to_ref, list(args)), tree_map(to_ref, kwargs)))
+        owner = pointers[0]._ref.owner  # a worker holding pointers runs their operations in its own name
+        command = RunCommand(f"{name}.{func._overloadname}", tree_map(to_ref, list(args)), tree_map(to_ref, kwargs))
+        metas = request(location, command, sender=sender_id(owner))
         by_id = {p.id_at_location: p for p in pointers}
 
         def to_pointer(meta):
@@ -174,10 +268,36 @@ class PointerTensor(RemoteHandle, torch.Tensor):
                 return meta
             if meta.obj_id in by_id:  # an in-place op returns its input
                 return by_id[meta.obj_id]
-            return cls(RemoteRef(location, meta.obj_id), meta.shape, meta.dtype)
+            return cls(RemoteRef(location, meta.obj_id, owner=owner), meta.shape, meta.dtype)
 
         out = tree_map(to_pointer, metas)
         return tuple(out) if isinstance(out, list) and len(func._schema.returns) > 1 else out
+
+
+def move_pointers(pointers, destination):
+    """Move the objects of ``pointers`` (all at one worker) straight to ``destination``, in one message.
+
+    The worker sends them to ``destination`` itself, and the pointers are
+    updated in place. If ``destination`` refuses, nothing changes anywhere.
+    """
+    from .remote_objects import check_reachable
+
+    check_worker(destination, "move")
+    refs = list({id(p._ref): p._ref for p in pointers}.values())
+    location = _common_location("move", pointers, [])
+    for p in pointers:
+        p._check_alive("move()")
+        p._check_owned("move() it")
+    if destination is location:
+        return
+    owner = refs[0].owner
+    if destination is (owner or local_worker):
+        raise NotRemoteError(f"move() sends data from worker to worker; to bring it here from {location.id}, "
+                             "use .get()")
+    check_reachable(destination)
+    metas = request(location, MoveObjects([r.id_at_location for r in refs], destination.id), sender=sender_id(owner))
+    for ref, meta in zip(refs, metas):
+        ref.relocate(destination, meta.obj_id)
 
 
 def _common_location(name, pointers, flat):

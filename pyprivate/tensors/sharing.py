@@ -46,17 +46,7 @@ class AdditiveSharingTensor(torch.Tensor):
     @classmethod
     def share_secret(cls, secret, workers, crypto_provider=None):
         """Split the int64 tensor ``secret`` here and send one share to each worker."""
-        workers = [check_worker(w, "share") for w in workers]
-        if len(workers) < 2:
-            raise PyPrivateError("secret sharing needs at least two workers, e.g. .share(bob, alice)")
-        if len({id(w) for w in workers}) != len(workers):
-            raise PyPrivateError("each share must go to a different worker")
-        if any(w is local_worker for w in workers):
-            raise PyPrivateError("the local worker 'me' cannot hold a share of data it owns")
-        if crypto_provider is not None:
-            check_worker(crypto_provider, "share(crypto_provider=...)")
-            if any(w is crypto_provider for w in workers):
-                raise PyPrivateError("the crypto provider must not also hold a share: it knows the triples")
+        workers = check_share_workers(workers, crypto_provider)
         if isinstance(secret, (PointerTensor, AdditiveSharingTensor)):
             raise AlreadyRemoteError("this tensor is already remote or shared; .get() it before sharing it")
         shares = sharing.share(secret, len(workers), _prng)
@@ -164,6 +154,22 @@ class AdditiveSharingTensor(torch.Tensor):
     @classmethod
     def __torch_dispatch__(cls, func, types, args=(), kwargs=None):
         return OPS(func, args, kwargs or {})
+
+
+def check_share_workers(workers, crypto_provider=None):
+    """The workers of ``.share(*workers, crypto_provider=...)`` as a list, or a clear error."""
+    workers = [check_worker(w, "share") for w in workers]
+    if len(workers) < 2:
+        raise PyPrivateError("secret sharing needs at least two workers, e.g. .share(bob, alice)")
+    if len({id(w) for w in workers}) != len(workers):
+        raise PyPrivateError("each share must go to a different worker")
+    if any(w is local_worker for w in workers):
+        raise PyPrivateError("the local worker 'me' cannot hold a share of data it owns")
+    if crypto_provider is not None:
+        check_worker(crypto_provider, "share(crypto_provider=...)")
+        if any(w is crypto_provider for w in workers):
+            raise PyPrivateError("the crypto provider must not also hold a share: it knows the triples")
+    return workers
 
 
 def check_workers(name, tensors):

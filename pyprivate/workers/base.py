@@ -16,8 +16,8 @@ from .. import ids
 from ..errors import (CryptoProviderError, MessageDecodeError, NotAWorkerError, ObjectNotFoundError, PyPrivateError,
                       UnsupportedOperationError)
 from . import directory, serde
-from .messages import (Deal, DealerKey, DeleteObjects, ErrorReply, GetObject, Ref, Reply, RunCommand, RunStep, SendObject,
-                       SendObjects, TensorMeta, VIEW_OPS)
+from .messages import (OBJECT_RECORDS, Deal, DealerKey, DeleteObjects, EncodeObject, ErrorReply, GetObject, MoveObjects,
+                       Ref, Reply, RunCommand, RunStep, SendObject, SendObjects, ShareObject, TensorMeta, VIEW_OPS)
 from .store import ObjectStore
 from .transport import InProcessTransport
 
@@ -43,7 +43,9 @@ class MessageRecord:
 
 
 def _describe(message):
-    """What the log shows as the message's operation: the torch op, protocol step or dealt material."""
+    """What the log shows as the message's operation: the torch op, protocol step, dealt material or destination."""
+    if isinstance(message, MoveObjects):
+        return f"to {message.destination}" if isinstance(message.destination, str) else ""
     if isinstance(message, RunCommand):
         return message.op if isinstance(message.op, str) else ""
     if isinstance(message, RunStep):
@@ -67,9 +69,12 @@ def resolve_op(name):
 class BaseWorker:
     """A party in a computation: holds objects and answers messages.
 
-    ``_objects`` maps ids to tensors. Everything that happens to them is a
-    message, received as bytes by :meth:`recv_msg`. ``message_log`` keeps
-    the last ``log_size`` messages received (kind, sender, bytes).
+    ``_objects`` maps ids to tensors: plain tensors, and also pointers to
+    other workers' objects, fixed precision and shared tensors that the
+    worker holds (see :mod:`pyprivate.tensors.remote_objects`). Everything
+    that happens to them is a message, received as bytes by
+    :meth:`recv_msg`. ``message_log`` keeps the last ``log_size`` messages
+    received (kind, sender, bytes).
     """
 
     def __init__(self, hook=None, id=None, log_size=10_000):
@@ -143,9 +148,8 @@ class BaseWorker:
 
     def _handle(self, message, sender="?"):
         if isinstance(message, SendObject):
-            if not isinstance(message.obj, torch.Tensor):
-                raise MessageDecodeError("a send message must carry a tensor")
-            self._objects[message.obj_id] = message.obj
+            (obj,) = self._adopt([message.obj])
+            self._store(message.obj_id, obj)
             return None
         if isinstance(message, SendObjects):
             objs = list(message.objs)
@@ -154,10 +158,10 @@ class BaseWorker:
                            and isinstance(o[3], int))
             for _, i in specs:
                 objs[i] = self._drawn_share(sender, objs[i])
-            if len(message.obj_ids) != len(objs) or not all(isinstance(o, torch.Tensor) for o in objs):
+            if len(message.obj_ids) != len(objs):
                 raise MessageDecodeError("a send_many message must carry one tensor per id")
-            for obj_id, obj in zip(message.obj_ids, objs):
-                self._objects[obj_id] = obj
+            for obj_id, obj in zip(message.obj_ids, self._adopt(objs)):
+                self._store(obj_id, obj)
             return None
         if isinstance(message, DealerKey):
             from ..crypto.prng import PRNG
@@ -168,9 +172,25 @@ class BaseWorker:
             return None
         if isinstance(message, GetObject):
             obj = self._lookup(message.obj_id)
-            if message.remove:
-                self._objects.pop(message.obj_id)
-            return obj
+            if type(obj) is torch.Tensor:
+                if message.remove:
+                    self._objects.pop(message.obj_id)
+                return obj
+            return self._hand_over(message.obj_id, obj, message.remove)
+        if isinstance(message, MoveObjects):
+            return self._move(message)
+        if isinstance(message, EncodeObject):
+            from ..tensors.remote_objects import encode_here
+
+            return self._store_results(encode_here(self._lookup(message.obj_id), message.base, message.precision))
+        if isinstance(message, ShareObject):
+            from ..tensors.remote_objects import share_here
+
+            if not all(isinstance(w, str) for w in message.workers) or not (
+                    message.crypto_provider is None or isinstance(message.crypto_provider, str)):
+                raise MessageDecodeError("a share message names its workers by their ids")
+            shared = share_here(self, self._lookup(message.obj_id), message.workers, message.crypto_provider)
+            return self._store_results(shared)
         if isinstance(message, RunCommand):
             return self._run(message)
         if isinstance(message, RunStep):
@@ -182,6 +202,52 @@ class BaseWorker:
                 self._objects.pop(obj_id, None)
             return None
         raise MessageDecodeError(f"a worker cannot act on a {message.KIND!r} message")
+
+    # -- objects other than plain tensors (pyprivate.tensors.remote_objects) ------------
+    def _adopt(self, objs):
+        """The objects a send message carries: tensors as they are, records made live and owned here."""
+        if all(isinstance(o, torch.Tensor) for o in objs):
+            return objs
+        if not all(isinstance(o, (torch.Tensor, *OBJECT_RECORDS)) for o in objs):
+            raise MessageDecodeError("a send message must carry tensors, pointers, fixed precision or shared tensors")
+        from ..tensors.remote_objects import adopt_all
+
+        return adopt_all(objs, self)
+
+    def _store(self, obj_id, obj):
+        if type(obj) is not torch.Tensor and hasattr(obj, "_ref"):
+            obj.id = obj_id  # a pointer held here is known by its key in the store, as in PySyft
+        self._objects[obj_id] = obj
+
+    def _hand_over(self, obj_id, obj, remove):
+        """The record of a stored pointer, fixed precision or shared tensor for a reply; with ``remove``, the
+        receiver owns what it points to from now on."""
+        from ..tensors.remote_objects import describe, disown
+
+        record = describe(obj)
+        if remove:
+            disown(obj)
+            self._objects.pop(obj_id)
+        return record
+
+    def _move(self, message):
+        """Send the objects straight to the destination, in this worker's name; forget them once it has them."""
+        from ..tensors.remote_objects import describe, disown, find_worker
+        from .client import request
+
+        if not all(isinstance(i, int) for i in message.obj_ids) or len(set(message.obj_ids)) != len(message.obj_ids):
+            raise MessageDecodeError("a move message lists distinct object ids")
+        destination = find_worker(message.destination, self)
+        if destination is self:
+            raise PyPrivateError(f"these objects are already at {self.id}")
+        objs = [self._lookup(obj_id) for obj_id in message.obj_ids]
+        records = [describe(obj) for obj in objs]
+        new_ids = [ids.new_id() for _ in objs]
+        request(destination, SendObjects(new_ids, records), sender=self.id)
+        for obj_id, obj in zip(message.obj_ids, objs):
+            disown(obj)
+            self._objects.pop(obj_id, None)
+        return [TensorMeta(new_id, tuple(obj.shape), obj.dtype) for new_id, obj in zip(new_ids, objs)]
 
     def _lookup(self, obj_id):
         try:
@@ -205,8 +271,22 @@ class BaseWorker:
 
     def _run(self, message):
         func = resolve_op(message.op)
-        result = func(*self._deref(message.args), **self._deref(message.kwargs))
+        args, kwargs = self._deref(message.args), self._deref(message.kwargs)
+        for value in leaves((args, kwargs)):
+            if isinstance(value, torch.Tensor) and type(value) is not torch.Tensor:
+                self._check_computable(value)
+        result = func(*args, **kwargs)
         return self._store_results(result, (message.args, message.kwargs))
+
+    def _check_computable(self, obj):
+        """A shared tensor held here is only kept for its owner to fetch: its protocols run from the data scientist."""
+        from ..tensors import AdditiveSharingTensor, FixedPrecisionTensor
+
+        if isinstance(obj, AdditiveSharingTensor) or (isinstance(obj, FixedPrecisionTensor) and obj.is_shared):
+            raise UnsupportedOperationError(
+                f"a shared tensor held at {self.id} cannot be computed on there: .get() its pointer to bring "
+                "the shared tensor to you (its shares stay where they are), then compute with it"
+            )
 
     def _run_step(self, message):
         from ..crypto.parties import PARTY_STEPS
@@ -311,7 +391,7 @@ class BaseWorker:
 
         metas = tree_map(store, result)
         for obj_id, value in stored.items():
-            self._objects[obj_id] = value
+            self._store(obj_id, value)
         return metas
 
 

@@ -91,20 +91,27 @@ def _flush_releases():
     if not pending:
         return
     _state.pending = {}
-    for location, obj_ids in pending.items():
-        request(location, DeleteObjects(obj_ids))
+    for (location, sender), obj_ids in pending.items():
+        request(location, DeleteObjects(obj_ids), sender=sender)
 
 
 LAZY_LIMIT = 4096  # ids a worker may hold for us before we send a delete message on purpose
 
 
-def release(location, obj_id, lazy=False):
+def sender_id(owner):
+    """The ``sender`` argument of :func:`request` for messages from ``owner`` (None for the local worker)."""
+    return None if owner is None or owner is local_worker else owner.id
+
+
+def release(location, obj_id, lazy=False, sender=None):
     """Delete ``obj_id`` at ``location`` now, or right after the request in flight.
 
     With ``lazy``, the id rides along with the next message to ``location``
     instead (shares and protocol temporaries: thousands per training step).
+    ``sender`` is the id of the worker that owned the object (None: the local worker);
+    a worker's deletions are never lazy.
     """
-    if lazy:
+    if lazy and sender is None:
         waiting = getattr(_state, "lazy", None)
         if waiting is None:
             waiting = _state.lazy = {}
@@ -117,7 +124,7 @@ def release(location, obj_id, lazy=False):
     pending = getattr(_state, "pending", None)
     if pending is None:
         pending = _state.pending = {}
-    target = pending.setdefault(location, [])
+    target = pending.setdefault((location, sender), [])
     target.extend(obj_id) if isinstance(obj_id, list) else target.append(obj_id)
     if getattr(_state, "depth", 0) == 0:
         _flush_releases()
@@ -129,20 +136,32 @@ class RemoteRef:
     Several pointers may share one RemoteRef (e.g. ``ptr.detach()``); the
     remote object goes away when the last of them does, or at ``.get()``.
     A ``lazy`` reference's deletion travels with the next message to its worker.
+
+    ``owner`` is the worker that holds the reference (None: the local worker
+    "me"); its messages about the object are sent in its name. ``owns`` is
+    whether dropping the reference deletes the object: it is False once the
+    reference was handed to another worker (``ptr.send(alice)``), which
+    then owns the object in its place.
     """
 
-    __slots__ = ("location", "id_at_location", "alive", "lazy")
+    __slots__ = ("location", "id_at_location", "alive", "lazy", "owner", "owns")
 
-    def __init__(self, location, id_at_location, lazy=False):
+    def __init__(self, location, id_at_location, lazy=False, owner=None):
         self.location = location
         self.id_at_location = id_at_location
         self.alive = True
         self.lazy = lazy
+        self.owner = None if owner is local_worker else owner
+        self.owns = True
+
+    def relocate(self, location, id_at_location):
+        """The object moved (``ptr.move(alice)``): every pointer sharing this reference follows it."""
+        self.location, self.id_at_location = location, id_at_location
 
     def __del__(self):
-        if self.alive:
+        if self.alive and self.owns:
             self.alive = False
             try:
-                release(self.location, self.id_at_location, self.lazy)
+                release(self.location, self.id_at_location, self.lazy, sender_id(self.owner))
             except Exception:  # during interpreter shutdown, nothing is left to clean
                 pass

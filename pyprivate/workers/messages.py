@@ -107,6 +107,51 @@ class DeleteObjects:
 
 
 @dataclass
+class MoveObjects:
+    """Send the objects ``obj_ids`` straight to the worker ``destination``, then forget them here.
+
+    ``ptr.move(alice)`` and ``model.move(alice)``: the receiver sends one
+    ``send_many`` message to the destination (in its own name, so the data
+    never passes through whoever asked) and replies with a
+    :class:`TensorMeta` per object: its new id at the destination. If the
+    destination refuses, the receiver keeps every object.
+    """
+
+    KIND = "move"
+    obj_ids: list
+    destination: str
+
+
+@dataclass
+class EncodeObject:
+    """Encode the stored object ``obj_id`` in fixed precision, here (``ptr.fix_precision()``).
+
+    The receiver stores the result under a new id and replies with its
+    :class:`TensorMeta`; the original stays.
+    """
+
+    KIND = "encode"
+    obj_id: int
+    base: int = 10
+    precision: int = 3
+
+
+@dataclass
+class ShareObject:
+    """Secret-share the stored object ``obj_id`` among ``workers`` (ids), here (``ptr.share(bob, alice)``).
+
+    The receiver splits the values itself and sends each share straight to
+    its worker, then stores the shared tensor (whose shares it points to)
+    under a new id and replies with its :class:`TensorMeta`.
+    """
+
+    KIND = "share"
+    obj_id: int
+    workers: list
+    crypto_provider: Any = None
+
+
+@dataclass
 class GetLog:
     """Ask a worker in a process of its own for the messages it logged, from its ``since``-th on.
 
@@ -139,7 +184,8 @@ class ErrorReply:
 
 
 MESSAGE_TYPES = {cls.KIND: cls for cls in (SendObject, SendObjects, DealerKey, GetObject, RunCommand, RunStep, Deal,
-                                           DeleteObjects, GetLog, Reply, ErrorReply)}
+                                           DeleteObjects, MoveObjects, EncodeObject, ShareObject, GetLog, Reply,
+                                           ErrorReply)}
 
 
 # Shape operations a reference may ask for on the stored object before use: a
@@ -177,3 +223,42 @@ class TensorMeta:
     obj_id: int
     shape: tuple
     dtype: Any
+
+
+# -- objects other than plain tensors, as data ---------------------------------
+# A worker may hold a pointer (to another worker's object), a fixed precision
+# tensor or a shared tensor. Such an object travels as one of these records:
+# plain data, which the decoder builds without running anything. The worker
+# that receives a record makes the live object from it, owned by itself
+# (``pyprivate.tensors.remote_objects.adopt``), naming workers by their ids.
+
+
+@dataclass(frozen=True)
+class PointerData:
+    """A pointer: the object ``obj_id`` at the worker called ``location``, of ``shape`` and ``dtype``."""
+
+    location: str
+    obj_id: int
+    shape: tuple
+    dtype: Any
+
+
+@dataclass(frozen=True)
+class SharedData:
+    """An additively shared tensor: a :class:`PointerData` per share, in party order, and its crypto provider's id."""
+
+    shares: tuple
+    crypto_provider: Any = None
+
+
+@dataclass(frozen=True)
+class FixedPrecisionData:
+    """A fixed precision tensor: its encoding, public dtype and child (an int64 tensor or a :class:`SharedData`)."""
+
+    base: int
+    precision: int
+    dtype: Any
+    child: Any
+
+
+OBJECT_RECORDS = (PointerData, SharedData, FixedPrecisionData)

@@ -1,8 +1,9 @@
 """Turning messages into bytes and back, safely.
 
 A message is a msgpack document with a few extension types (tensor
-headers, references, tensor metadata, dtypes), followed by the raw bytes of
-its tensors. Decoding builds only plain data and tensors from raw bytes: it
+headers, references, tensor metadata, dtypes, and the records that describe
+a pointer, a fixed precision or a shared tensor as data), followed by the
+raw bytes of its tensors. Decoding builds only plain data and tensors from raw bytes: it
 never imports or calls anything named in the payload, so a crafted payload
 cannot run code. Anything unexpected raises :class:`MessageDecodeError`.
 
@@ -22,10 +23,13 @@ import msgpack
 import torch
 
 from ..errors import MessageDecodeError, UnknownMessageError
-from .messages import MESSAGE_TYPES, VIEW_OPS, Ref, TensorMeta, plain_arguments
+from .messages import (MESSAGE_TYPES, VIEW_OPS, FixedPrecisionData, PointerData, Ref, SharedData, TensorMeta,
+                       plain_arguments)
 
 # msgpack packs tuples as arrays itself (they arrive as lists), so there is no tuple extension.
 _EXT_TENSOR, _EXT_REF, _EXT_DTYPE, _EXT_META, _EXT_DEVICE, _EXT_CONST, _EXT_VIEW = 1, 2, 3, 4, 5, 7, 8
+# Objects a worker holds besides plain tensors (see the records in .messages): data only.
+_EXT_POINTER, _EXT_SHARED, _EXT_FIXED = 9, 10, 11
 _FRAMED = 0xC1
 _FRAME = struct.Struct("<BxxxI")
 _ID = struct.Struct("<q")
@@ -94,6 +98,19 @@ class _Encoder:
             if obj.dtype not in _DTYPE_CODES:
                 raise TypeError(f"tensors of dtype {obj.dtype} cannot be described")
             return msgpack.ExtType(_EXT_META, _ID.pack(obj.obj_id) + _shape_bytes(obj.dtype, obj.shape))
+        if isinstance(obj, PointerData):
+            if obj.dtype not in _DTYPE_CODES:
+                raise TypeError(f"tensors of dtype {obj.dtype} cannot be described")
+            return msgpack.ExtType(_EXT_POINTER, msgpack.packb(
+                [obj.location, obj.obj_id, _shape_bytes(obj.dtype, obj.shape)], use_bin_type=True))
+        # Records that contain other objects are packed with this encoder, so that a child
+        # tensor's bytes take their place among the payload's tensors, in document order.
+        if isinstance(obj, SharedData):
+            return msgpack.ExtType(_EXT_SHARED, msgpack.packb(
+                [list(obj.shares), obj.crypto_provider], default=self.default, use_bin_type=True))
+        if isinstance(obj, FixedPrecisionData):
+            return msgpack.ExtType(_EXT_FIXED, msgpack.packb(
+                [obj.base, obj.precision, obj.dtype, obj.child], default=self.default, use_bin_type=True))
         if isinstance(obj, torch.dtype):
             return msgpack.ExtType(_EXT_DTYPE, _DTYPE_NAMES[obj].encode())
         if isinstance(obj, torch.device):
@@ -144,13 +161,34 @@ def _view_ref(data):
     return Ref(obj_id, tuple((name, tuple(args), kwargs) for name, args, kwargs in ops))
 
 
+_MAX_NESTING = 2  # a fixed precision tensor holds a shared tensor, which holds pointers
+
+
+def _small_int(value):
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**16
+
+
+def _pointer_data(data):
+    """A :class:`PointerData` from ``[location, obj_id, tensor header]``."""
+    try:
+        fields = msgpack.unpackb(data, raw=False)
+    except Exception:
+        raise MessageDecodeError("refused a malformed pointer") from None
+    if not (isinstance(fields, list) and len(fields) == 3 and isinstance(fields[0], str)
+            and isinstance(fields[1], int) and not isinstance(fields[1], bool) and isinstance(fields[2], bytes)):
+        raise MessageDecodeError("refused a pointer that is not a worker id, an object id and a tensor header")
+    dtype, shape, _ = _read_shape(fields[2], 0)
+    return PointerData(fields[0], fields[1], tuple(shape), dtype)
+
+
 class _Decoder:
     """Reads one payload: the document, then tensors from the bytes that follow it, in order."""
 
-    __slots__ = ("payload", "data", "at", "owned")
+    __slots__ = ("payload", "data", "at", "owned", "depth")
 
     def __init__(self, payload, at, owned=False):
         self.payload, self.data, self.at, self.owned = payload, None, at, owned
+        self.depth = 0
 
     def ext_hook(self, code, data):
         if code == _EXT_TENSOR:
@@ -166,6 +204,12 @@ class _Decoder:
                 raise MessageDecodeError("refused truncated tensor metadata")
             dtype, shape, _ = _read_shape(data, 8)
             return TensorMeta(_ID.unpack_from(data)[0], tuple(shape), dtype)
+        if code == _EXT_POINTER:
+            return _pointer_data(data)
+        if code == _EXT_SHARED:
+            return self._shared_data(data)
+        if code == _EXT_FIXED:
+            return self._fixed_precision_data(data)
         if code == _EXT_DTYPE:
             return _dtype(data.decode(errors="replace"))
         if code == _EXT_DEVICE:
@@ -178,6 +222,38 @@ class _Decoder:
             except (KeyError, UnicodeDecodeError):
                 raise MessageDecodeError(f"refused a payload naming constant {data!r}") from None
         raise MessageDecodeError(f"refused a payload with unknown extension type {code}")
+
+    def _nested(self, data, what):
+        """A record's contents, read with this decoder (so a child tensor's bytes are found in order)."""
+        if self.depth >= _MAX_NESTING:
+            raise MessageDecodeError(f"refused a {what} nested too deeply")
+        self.depth += 1
+        try:
+            return msgpack.unpackb(data, ext_hook=self.ext_hook, raw=False, strict_map_key=False)
+        except MessageDecodeError:
+            raise
+        except Exception:
+            raise MessageDecodeError(f"refused a malformed {what}") from None
+        finally:
+            self.depth -= 1
+
+    def _shared_data(self, data):
+        fields = self._nested(data, "shared tensor")
+        if not (isinstance(fields, list) and len(fields) == 2 and isinstance(fields[0], list) and len(fields[0]) >= 2
+                and all(isinstance(share, PointerData) and share.dtype == torch.int64 for share in fields[0])
+                and (fields[1] is None or isinstance(fields[1], str))):
+            raise MessageDecodeError("refused a shared tensor that is not int64 pointers and a crypto provider's id")
+        return SharedData(tuple(fields[0]), fields[1])
+
+    def _fixed_precision_data(self, data):
+        fields = self._nested(data, "fixed precision tensor")
+        if not (isinstance(fields, list) and len(fields) == 4 and _small_int(fields[0]) and _small_int(fields[1])
+                and isinstance(fields[2], torch.dtype) and fields[2].is_floating_point
+                and (isinstance(fields[3], SharedData)
+                     or (isinstance(fields[3], torch.Tensor) and fields[3].dtype == torch.int64))):
+            raise MessageDecodeError("refused a fixed precision tensor that is not an encoding, a float dtype "
+                                     "and int64 values or shares")
+        return FixedPrecisionData(*fields)
 
     def _tensor(self, header):
         dtype, shape, numel = _read_shape(header, 0)

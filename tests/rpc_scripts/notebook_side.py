@@ -38,6 +38,33 @@ def part12(bob, alice, james, steps=5):
     return losses
 
 
+def remote_execution(bob, alice, james):
+    """Tutorial parts 3, 4 and 10 across processes: pointers to pointers, move, copies, shares made at a worker."""
+    out = {}
+    p2p2x = torch.tensor([1, 2, 3, 4, 5]).send(bob).send(alice)
+    out["p2p"] = (p2p2x + p2p2x).get().get().tolist()
+    x = torch.tensor([1.0, 2.0, 3.0]).send(bob)
+    x.move(alice)
+    log = alice.sync_message_log()
+    out["moved_by_bob"] = any(r.kind == "send_many" and r.sender == "bob" for r in log)
+    out["move"] = [x.location.id, x.get().tolist()]
+    torch.manual_seed(3)
+    model = nn.Linear(2, 1)
+    bobs_model, alices_model = model.copy().send(bob), model.copy().send(alice)
+    alices_model.move(james)
+    bobs_model.move(james)
+    average = ((alices_model.weight.data + bobs_model.weight.data) / 2).get()
+    out["average"] = bool(torch.allclose(average, model.weight.data))
+    bobs_model, alices_model = model.copy().send(bob), model.copy().send(alice)
+    bobs_params = [p.copy().fix_precision().share(bob, alice, crypto_provider=james).get()
+                   for p in bobs_model.parameters()]
+    alices_params = [p.fix_precision().share(bob, alice, crypto_provider=james).get()
+                     for p in alices_model.parameters()]
+    new_params = [(b + a).get().float_precision() / 2 for b, a in zip(bobs_params, alices_params)]
+    out["secure_average"] = all(torch.allclose(n, p.data, atol=1e-3) for n, p in zip(new_params, model.parameters()))
+    return out
+
+
 def main():
     world, master, mode = int(sys.argv[1]), sys.argv[2], sys.argv[3]
     sy.TorchHook(torch)
@@ -64,6 +91,7 @@ def main():
         print(json.dumps(out), flush=True)
         return
     out["part12"] = part12(bob, alice, james)
+    out["remote_execution"] = remote_execution(bob, alice, james)
     sy.leave()
     print(json.dumps(out), flush=True)
 
