@@ -125,3 +125,17 @@ def test_needs_workers(bob):
         StoreView("bob")
     with pytest.raises(TypeError, match="pointer or a shared tensor"):
         StoreView(bob).label(torch.ones(1), "x")
+
+
+def test_a_worker_holding_pointers_and_encoded_values_is_shown_without_reading_through_them(bob, alice, james):
+    x = torch.tensor([1.0, 2.0, 3.0]).send(bob)
+    pointer_to_x = x.send(alice)  # Part 3: alice holds a pointer to bob's tensor
+    encoded = torch.tensor([1.5, 2.0]).send(bob).fix_precision()
+    shared = torch.tensor([1.5, 2.0]).send(bob).fix_precision().share(bob, alice, crypto_provider=james)
+    view = StoreView(bob, alice)
+    bob.message_log.clear()
+    previews = {row.obj_id: row.preview for rows in view.rows.values() for row in rows}
+    assert previews[pointer_to_x.id_at_location] == f"→ bob:{x.id_at_location}"
+    assert previews[encoded.id_at_location] == "FixedPrecisionTensor([1500, 2000])"
+    assert previews[shared.id_at_location] == "FixedPrecisionTensor(shares at bob, alice)"
+    assert not bob.message_log  # drawing sent nothing to bob

@@ -111,8 +111,12 @@ class StoreView(View):
 
     def _row(self, index, obj_id, obj):
         origin = self._origins[index].of(obj_id)
-        return ObjectRow(obj_id, origin.kind_of(obj), tuple(obj.shape), format_dtype(obj.dtype), preview(obj),
-                         origin.label(), self._names.get((index, obj_id), ""))
+        if isinstance(obj, (PointerTensor, FixedPrecisionTensor, AdditiveSharingTensor)):
+            kind, shown = "tensor", wrapper_preview(obj)  # a worker may hold pointers (Part 3): never read through them
+        else:
+            kind, shown = origin.kind_of(obj), preview(obj)
+        return ObjectRow(obj_id, kind, tuple(obj.shape), format_dtype(obj.dtype), shown, origin.label(),
+                         self._names.get((index, obj_id), ""))
 
     def _panel_html(self, worker, rows):
         title = heading(worker.id, f"{_('Objects')}: {len(rows)}")
@@ -146,6 +150,18 @@ class StoreView(View):
                 lines.append(f"  {r.obj_id}{name}  {kind_label(r.kind)}  {format_shape(r.shape)} {r.dtype}  "
                              f"{r.preview}{origin}")
         return "\n".join(lines)
+
+
+def wrapper_preview(tensor):
+    """What a held pointer, fixed precision or shared tensor is, without a message: ``→ bob:123``,
+    ``FixedPrecisionTensor(→ bob:123)``, ``shares at bob, alice``."""
+    if isinstance(tensor, PointerTensor):
+        return f"→ {tensor.location.id}:{tensor.id_at_location}"
+    if isinstance(tensor, FixedPrecisionTensor):
+        child = tensor.child
+        inner = wrapper_preview(child) if isinstance(child, (PointerTensor, AdditiveSharingTensor)) else preview(child)
+        return f"FixedPrecisionTensor({inner})"
+    return _("shares at {workers}").format(workers=", ".join(share.location.id for share in tensor.shares))
 
 
 def _pointers(tensor):
