@@ -9,7 +9,7 @@ TORCH ?= torch==2.13.0
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.pyprivate-installed
 
-.PHONY: setup lab test test-browser clean translations slides classroom otter test-otter
+.PHONY: setup lab test test-browser clean translations slides classroom otter test-otter book test-book
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,7 +46,8 @@ classroom: setup
 # chromium (installed with apt when missing), driven by Playwright, which
 # never downloads a browser. Screenshots go to build/screenshots/.
 test-browser: setup slides
-	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+	command -v chromium >/dev/null && dpkg -s fonts-noto-core >/dev/null 2>&1 || \
+		(apt-get update -qq && apt-get install -y -qq chromium fonts-noto-core)
 	$(BIN)/python -m pytest -p no:cacheprovider browser_tests
 
 # Every lesson in every language as a RISE slideshow (headings start slides, code cells
@@ -78,6 +79,27 @@ otter: $(OTTER_STAMP)
 # The otter export, then otter assign and otter run on lesson 3 (tests/test_otter_export.py).
 test-otter: otter
 	$(BIN)/python -m pytest --durations=5 tests/test_otter_export.py
+
+# Every lesson in every language, run, as a static site (Sphinx, myst-nb, sphinx-book-theme; the
+# "book" extra): open build/book/site/index.html. One build per language from book/conf.py (see
+# tools/build_book.py), two languages at a time; any Sphinx warning or failed cell fails it.
+# Devanagari and Bengali need Debian's fonts-noto-core, in the pages and in the figures.
+BOOK_STAMP := $(VENV)/.pyprivate-book-installed
+
+$(BOOK_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[book]"
+	touch $@
+
+book: $(BOOK_STAMP)
+	dpkg -s fonts-noto-core >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq fonts-noto-core)
+	$(BIN)/python tools/build_book.py build/book
+
+# The book in Debian's chromium from file://, with every outside request blocked
+# (browser_tests/test_book.py); screenshots go to build/screenshots/book/.
+test-book: book
+	command -v chromium >/dev/null && dpkg -s fonts-noto-core >/dev/null 2>&1 || \
+		(apt-get update -qq && apt-get install -y -qq chromium fonts-noto-core)
+	$(BIN)/python -m pytest -p no:cacheprovider browser_tests/test_book.py
 
 # Translators: after editing translations/<lang>/*.po, or when an English tutorial changed.
 # Extracts the English prose, merges it into every catalog, rebuilds the translated
