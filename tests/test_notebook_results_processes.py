@@ -44,3 +44,9 @@ def test_training_across_processes_matches_virtual_workers(processes):
 def test_a_group_that_cannot_form_says_so(processes):
     text = output_of(processes, 'sy.join(world=2, master="127.0.0.1:29599", timeout=3)')
     assert "did not form within 3 s" in text and "python -m pyprivate.worker" in text
+
+
+def test_a_worker_outside_the_group_is_named_at_once(processes):
+    text = output_of(processes, 'carol = sy.RemoteWorker("carol", timeout=3)')
+    assert "no worker called 'carol' is in this group" in text
+    assert all(name in text for name in ("bob", "alice", "james"))

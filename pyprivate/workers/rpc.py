@@ -78,9 +78,22 @@ class RpcTransport(Transport):
         try:
             return _rpc().rpc_sync(self.name, deliver, args=(bytes(payload),), timeout=self.timeout)
         except RuntimeError as exc:
+            if "could not find destination name" in str(exc):  # asked at once: no waiting happened
+                raise WorkerUnreachableError(
+                    f"no worker called {self.name!r} is in this group (its members: {', '.join(_members())}); "
+                    "check the name, or start that worker and let it join"
+                ) from None
             raise WorkerUnreachableError(
                 f"worker {self.name!r} did not answer within {self.timeout:g} s (stopped or unreachable): {exc}"
             ) from None
+
+
+def _members():
+    """The names of the processes in the group (this one included)."""
+    try:
+        return [info.name for info in _rpc().api._get_current_rpc_agent().get_worker_infos()]
+    except Exception:  # a private torch API: the message then just names no members
+        return ["?"]
 
 
 @dataclass(frozen=True)
