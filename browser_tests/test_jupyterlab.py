@@ -69,6 +69,9 @@ def test_tutorial_runs_and_widgets_render(name, lab, browser, screenshots):
         code_cells = (ROOT / "notebooks" / "en" / f"{name}.md").read_text().count("```python")
         page.wait_for_function(f"document.querySelectorAll('.jp-CodeCell').length === {code_cells}",
                                timeout=60_000)
+        # The exercises' solutions are collapsed (their prompts hidden): show them, as a learner may.
+        page.get_by_role("menuitem", name="View", exact=True).click()
+        page.get_by_role("menuitem", name=re.compile(r"^Expand All Code")).click()
         run_all_cells(page)
         wait_until_done(page)
 
@@ -90,7 +93,8 @@ def test_tutorial_runs_and_widgets_render(name, lab, browser, screenshots):
             images.nth(i).scroll_into_view_if_needed()
             if images.nth(i).evaluate("img => img.complete && img.naturalWidth > 0"):
                 drawn.append(i)
-        assert len(drawn) >= expected["images"], f"{name}: expected {expected['images']} drawn figures"
+        info = [images.nth(i).evaluate("img => [img.src.slice(0, 40), img.complete, img.naturalWidth]") for i in range(images.count())]
+        assert len(drawn) >= expected["images"], f"{name}: expected {expected['images']} drawn figures {info}"
 
         target = widgets.first if widgets.count() else images.first if images.count() else panel
         target.scroll_into_view_if_needed()

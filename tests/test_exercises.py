@@ -36,7 +36,7 @@ def test_a_right_answer_passes_and_a_wrong_one_says_what_and_gives_a_hint():
     assert isinstance(verdict, Verdict) and verdict.passed and bool(verdict)
     wrong = checks.q1(lambda x: x + 2)
     assert not wrong and wrong.message == "double(3) gave 5." and wrong.hint == "Multiply by 2."
-    assert "❌" in repr(wrong) and "Multiply by 2." in wrong._repr_html_()
+    assert "✗" in repr(wrong) and "Multiply by 2." in wrong._repr_html_()
 
 
 @pytest.mark.parametrize("answer, message", [
@@ -64,7 +64,7 @@ def test_a_wrong_answer_gets_a_verdict_and_a_hint_in_the_editions_language(lang,
     assert verdict.message == catalog["2718 is 2.7186 × 1000 cut off, not rounded."]
     assert verdict.hint == catalog["Round to the nearest integer: is 2718.6 nearer to 2718 or to 2719?"]
     assert verdict.message != "2718 is 2.7186 × 1000 cut off, not rounded."  # translated, not the English fallback
-    assert "❌" in verdict._repr_html_() and catalog["Hint"] in verdict._repr_html_()
+    assert "✗" in verdict._repr_html_() and catalog["Hint"] in verdict._repr_html_()
 
 
 def test_hidden_checks_are_separate_and_the_summary_lists_every_exercise():

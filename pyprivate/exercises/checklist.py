@@ -115,7 +115,8 @@ class Summary(dict):
             if key not in self._tried:
                 state = "— " + _(NOT_TRIED)
             else:
-                state = "✅ " + _(verdict.PASSED) if self[key] else "❌ " + _(verdict.NOT_YET)
+                mark, word = (verdict.MARK_PASSED, verdict.PASSED) if self[key] else (verdict.MARK_NOT_YET, verdict.NOT_YET)
+                state = f"{mark} {_(word)}"
             label = _(verdict.HIDDEN if key.endswith(".hidden") else verdict.EXERCISE).format(id=key.split(".")[0].lstrip("q"))
             rows.append((f"{label}: {_(title)}", state))
         head = _(PROGRESS).format(passed=sum(self.values()), total=len(self))

@@ -16,6 +16,8 @@ HINT = N_("Hint")
 EXERCISE = N_("Exercise {id}")
 HIDDEN = N_("Exercise {id} (teacher's check)")
 
+# In every common font (DejaVu, Noto), unlike emoji, which need a colour-emoji font.
+MARK_PASSED, MARK_NOT_YET = "✓", "✗"
 _COLOURS = {True: ("#e6f4ea", "#1e7b34"), False: ("#fdf3e1", "#9a5b00")}
 
 
@@ -40,7 +42,7 @@ class Verdict:
         return _(HIDDEN if self.hidden else EXERCISE).format(id=self.exercise_id.lstrip("q"))
 
     def __repr__(self):
-        status = "✅ " + _(PASSED) if self.passed else "❌ " + _(NOT_YET)
+        status = MARK_PASSED + " " + _(PASSED) if self.passed else MARK_NOT_YET + " " + _(NOT_YET)
         lines = [f"{self.title()}: {status}"]
         if self.message:
             lines.append(f"  {self.message}")
@@ -50,7 +52,7 @@ class Verdict:
 
     def _repr_html_(self):
         background, colour = _COLOURS[self.passed]
-        status = "✅ " + _(PASSED) if self.passed else "❌ " + _(NOT_YET)
+        status = MARK_PASSED + " " + _(PASSED) if self.passed else MARK_NOT_YET + " " + _(NOT_YET)
         parts = [f"<b>{escape(self.title())}</b>: <span style='color:{colour};font-weight:bold'>"
                  f"{escape(status)}</span>"]
         if self.message:

@@ -43,6 +43,7 @@ class SharesView(View):
         self._table = ipywidgets.HTML()
         self._button = ipywidgets.Button(icon="refresh")
         self._button.on_click(lambda _button: self.reshare())
+        # No tooltip: JupyterLab's widget manager then leaves the image out (seen with ipywidgets 8).
         self._histogram = ipywidgets.Image(format="png", layout=ipywidgets.Layout(max_width="420px"))
         self._note = ipywidgets.HTML()
         self.widget = ipywidgets.VBox([self._table, self._button, self._histogram, self._note])
@@ -80,7 +81,6 @@ class SharesView(View):
         self._button.description = _("Re-share")
         teaching = _("Only for teaching: no real party ever sees more than its own share.")
         self._note.value = f"<div style='opacity:.7;font-size:90%'>{escape(teaching)}</div>"
-        self._histogram.tooltip = _("One share is uniform noise over the int64 range")  # also its alt text
         title = heading(_("Shares"), f"{describe(self.tensor)} {format_shape(self.tensor.shape)}")
         if self.error:
             self._table.value = title + f"<div style='color:#c44'>{escape(self.error)}</div>"
