@@ -9,7 +9,7 @@ TORCH ?= torch==2.13.0
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.pyprivate-installed
 
-.PHONY: setup lab test test-browser clean translations slides classroom otter test-otter book test-book
+.PHONY: setup lab test browser test-browser clean translations slides classroom otter test-otter book test-book
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,37 +42,33 @@ test: setup
 classroom: setup
 	$(BIN)/python tools/build_classroom.py build/classroom
 
+# Debian's chromium and the Noto fonts (Devanagari, Bengali), installed with apt when missing.
+browser:
+	command -v chromium >/dev/null && dpkg -s fonts-noto-core >/dev/null 2>&1 || \
+		(apt-get update -qq && apt-get install -y -qq chromium fonts-noto-core)
+
 # Every English tutorial in a real JupyterLab in headless Chromium: Debian's
 # chromium (installed with apt when missing), driven by Playwright, which
 # never downloads a browser. Screenshots go to build/screenshots/.
-test-browser: setup slides
-	command -v chromium >/dev/null && dpkg -s fonts-noto-core >/dev/null 2>&1 || \
-		(apt-get update -qq && apt-get install -y -qq chromium fonts-noto-core)
+test-browser: setup slides browser
 	$(BIN)/python -m pytest -p no:cacheprovider browser_tests
+
+# An optional extra (slides, otter, book), installed once on top of the set-up.
+$(VENV)/.pyprivate-%-installed: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[$*]"
+	touch $@
 
 # Every lesson in every language as a RISE slideshow (headings start slides, code cells
 # are fragments; see tools/build_slides.py) in build/classroom/slides/<lang>/. Present
 # one with `make lab`, open it, then press Alt+R (jupyterlab-rise, the "slides" extra).
-SLIDES_STAMP := $(VENV)/.pyprivate-slides-installed
-
-$(SLIDES_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -e ".[slides]"
-	touch $@
-
-slides: $(SLIDES_STAMP)
+slides: $(VENV)/.pyprivate-slides-installed
 	rm -rf build/classroom/slides
 	$(BIN)/python tools/build_slides.py build/classroom/slides
 
 # Every lesson in every language as an otter-grader master notebook (see tools/build_otter.py)
 # in build/classroom/otter/<lang>/. `otter assign` makes a lesson's autograder and student
 # notebook from it, `otter run` grades a submission locally (otter-grader, the "otter" extra).
-OTTER_STAMP := $(VENV)/.pyprivate-otter-installed
-
-$(OTTER_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -e ".[otter]"
-	touch $@
-
-otter: $(OTTER_STAMP)
+otter: $(VENV)/.pyprivate-otter-installed
 	rm -rf build/classroom/otter
 	$(BIN)/python tools/build_otter.py build/classroom/otter
 
@@ -84,21 +80,13 @@ test-otter: otter
 # "book" extra): open build/book/site/index.html. One build per language from book/conf.py (see
 # tools/build_book.py), two languages at a time; any Sphinx warning or failed cell fails it.
 # Devanagari and Bengali need Debian's fonts-noto-core, in the pages and in the figures.
-BOOK_STAMP := $(VENV)/.pyprivate-book-installed
-
-$(BOOK_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -e ".[book]"
-	touch $@
-
-book: $(BOOK_STAMP)
+book: $(VENV)/.pyprivate-book-installed
 	dpkg -s fonts-noto-core >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq fonts-noto-core)
 	$(BIN)/python tools/build_book.py build/book
 
 # The book in Debian's chromium from file://, with every outside request blocked
 # (browser_tests/test_book.py); screenshots go to build/screenshots/book/.
-test-book: book
-	command -v chromium >/dev/null && dpkg -s fonts-noto-core >/dev/null 2>&1 || \
-		(apt-get update -qq && apt-get install -y -qq chromium fonts-noto-core)
+test-book: book browser
 	$(BIN)/python -m pytest -p no:cacheprovider browser_tests/test_book.py
 
 # Translators: after editing translations/<lang>/*.po, or when an English tutorial changed.

@@ -44,12 +44,12 @@ BOOK = ROOT / "book"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(BOOK))
 sys.path.insert(0, str(ROOT))
+import build_classroom  # noqa: E402
 import classroom  # noqa: E402
 from words import words  # noqa: E402
 
 from pyprivate.i18n.languages import LANGUAGES, SOURCE  # noqa: E402
 
-KERNEL = {"name": "python3", "display_name": "Python 3", "language": "python"}
 LESSON = re.compile(r"^\d\d-[\w-]+$")
 LINK = re.compile(r"(?<!!)\[([^\]\n]+)\]\(([^()\s]+)\)")
 SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
@@ -64,7 +64,7 @@ def languages():
 
 def lessons(lang):
     """Every lesson of ``lang`` in order: notebooks/<lang>/NN-slug.md."""
-    return sorted((ROOT / "notebooks" / lang).glob("[0-9][0-9]-*.md"))
+    return [path for path in build_classroom.lessons() if path.parent.name == lang]
 
 
 def guide(lang):
@@ -142,7 +142,7 @@ def book_notebook(path, lang):
     notebook.cells = [book_cell(cell, source, lang) for cell in notebook.cells]
     for number, cell in enumerate(notebook.cells):
         cell.id = f"cell-{number}"
-    notebook.metadata = {"kernelspec": KERNEL, "language_info": {"name": "python"}}
+    notebook.metadata = {"kernelspec": build_classroom.KERNEL, "language_info": {"name": "python"}}
     return notebook
 
 

@@ -33,10 +33,10 @@ import jupytext
 import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import build_classroom  # noqa: E402
 import classroom  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-KERNEL = {"name": "python3", "display_name": "Python 3", "language": "python"}
 # reveal.js's "white" theme ships its font; RISE's default theme ("simple") fetches Google Fonts.
 RISE = {"start_slideshow_at": "beginning", "scroll": True, "theme": "white"}
 SLIDE_LINES = 18  # what fits on a projected slide at RISE's default zoom
@@ -127,7 +127,7 @@ def build_slides(source):
     """The slideshow notebook (nbformat v4) of one lesson's jupytext Markdown ``source``."""
     lesson = classroom.student_edition(jupytext.read(source))
     notebook = nbformat.v4.new_notebook(cells=slide_cells(lesson))
-    notebook.metadata["kernelspec"] = KERNEL
+    notebook.metadata["kernelspec"] = build_classroom.KERNEL
     notebook.metadata["language_info"] = {"name": "python"}
     notebook.metadata["rise"] = dict(RISE)
     return notebook
@@ -135,7 +135,7 @@ def build_slides(source):
 
 def main(out_dir):
     out_dir = Path(out_dir)
-    sources = sorted((ROOT / "notebooks").glob("*/[0-9][0-9]-*.md"))
+    sources = build_classroom.lessons()
     for source in sources:
         target = out_dir / source.parent.name / f"{source.stem}.ipynb"
         target.parent.mkdir(parents=True, exist_ok=True)
