@@ -15,7 +15,7 @@ from torch import nn, optim
 
 import pyprivate as sy
 from pyprivate import errors
-from pyprivate.tree import leaves
+from pyprivate.exercises.common import Recorder
 from pyprivate.workers import serde
 from pyprivate.workers.messages import FixedPrecisionData, PointerData, SendObject, SharedData
 
@@ -48,31 +48,6 @@ def update(data, target, model, optimizer):
 def remote_values(params):
     """The values of remote parameters, read straight from the workers' stores (what only the test can see)."""
     return [p.location._objects[p.id_at_location].clone() for p in params]
-
-
-class Recorder:
-    """Keeps every tensor in the messages the data scientist ("me") sends to ``worker`` and in the replies."""
-
-    def __init__(self, worker):
-        self.inner, self.tensors = worker.transport, []
-        worker.transport = self
-
-    def request(self, payload):
-        message, sender = serde.decode(bytes(payload))
-        reply = self.inner.request(payload)
-        if sender == "me":
-            self.tensors += _tensors(vars(message)) + _tensors(serde.decode(reply)[0].value)
-        return reply
-
-
-def _tensors(tree):
-    found = []
-    for leaf in leaves(tree):
-        if isinstance(leaf, FixedPrecisionData):
-            found += _tensors([leaf.child])
-        elif isinstance(leaf, torch.Tensor):
-            found.append(leaf)
-    return found
 
 
 @pytest.fixture

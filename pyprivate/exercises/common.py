@@ -1,10 +1,13 @@
-"""What several lessons' checks share: workers of their own, and the verdicts for an answer of the wrong kind."""
+"""What several lessons' checks share: workers of their own, the verdicts for an answer of the wrong kind, and a
+recorder of what reaches the learner's process."""
 
 import torch
 
 from ..hook import TorchHook
 from ..i18n import N_
-from ..workers import VirtualWorker
+from ..tree import leaves
+from ..workers import VirtualWorker, serde
+from ..workers.messages import FixedPrecisionData
 from .checklist import expect
 
 NOT_A_FUNCTION = N_("Expected a function, got {kind}.")
@@ -33,3 +36,31 @@ def expect_tensor(result):
 
 def expect_int(value, name):
     expect(isinstance(value, int) and not isinstance(value, bool), NOT_AN_INT, name=name, kind=type(value).__name__)
+
+
+class Recorder:
+    """Keeps every tensor that this process sends to ``worker`` or receives from it (on top of its transport)."""
+
+    def __init__(self, worker):
+        self.worker, self.inner, self.tensors = worker, worker.transport, []
+        worker.transport = self
+
+    def request(self, payload):
+        message, sender = serde.decode(bytes(payload))
+        reply = self.inner.request(payload)
+        if sender == "me":
+            self.tensors += _tensors(vars(message)) + _tensors(serde.decode(reply)[0].value)
+        return reply
+
+    def close(self):
+        self.worker.transport = self.inner
+
+
+def _tensors(tree):
+    found = []
+    for leaf in leaves(tree):
+        if isinstance(leaf, FixedPrecisionData):
+            found += _tensors([leaf.child])
+        elif torch.is_tensor(leaf):
+            found.append(leaf)
+    return found

@@ -10,6 +10,7 @@ import functools
 import io
 
 import matplotlib
+import torch
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
@@ -115,3 +116,24 @@ def curve_figure(series, title, xlabel, ylabel, logy=False):
     if any(series.values()):
         ax.legend()
     return fig
+
+
+@with_fonts
+def views_png(secret, panels, secret_label, seen_label):
+    """One small scatter per ``(party, seen, r, noise)``: ``secret`` across, what the party saw up (ring values as
+    ±2⁶³); orange where the party sees only noise."""
+    fig = figure(min(2.3 * max(len(panels), 1), 9.2), 2.4)
+    axes = fig.subplots(1, max(len(panels), 1), squeeze=False)[0]
+    x = secret.double().numpy()
+    for ax, (party, seen, r, noise) in zip(axes, panels):
+        ring = seen.dtype == torch.int64
+        y = seen.double().numpy() / (INT64_HALF if ring else 1)
+        ax.scatter(x, y, s=4, alpha=0.5, color="#dd8452" if noise else "#4c72b0", linewidths=0)
+        ax.set_title(f"{party}  (r = {r:+.2f})", fontsize=9)
+        ax.set_xlabel(secret_label, fontsize=8)
+        ax.set_ylabel(seen_label, fontsize=8)
+        ax.tick_params(labelsize=7)
+        if ring:
+            ax.set_ylim(-1.05, 1.05)
+            ax.set_yticks([-1, 0, 1], ["−2⁶³", "0", "2⁶³"])
+    return to_png(fig)
