@@ -8,7 +8,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 NOTEBOOKS = ["01-pointers", "02-federated-learning", "03-secret-sharing", "04-encrypted-network",
-             "05-encrypted-mnist", "06-workers-in-processes"]
+             "05-encrypted-mnist", "06-workers-in-processes", "07-secure-aggregation"]
 # What each notebook must show once all cells ran: texts inside widget views, and pictures.
 EXPECTED = {
     "01-pointers": {"widget_text": ["bob"], "images": 0},
@@ -17,6 +17,7 @@ EXPECTED = {
     "04-encrypted-network": {"widget_text": ["bob", "alice"], "images": 2},
     "05-encrypted-mnist": {"widget_text": ["worker1", "worker2"], "images": 2},
     "06-workers-in-processes": {"widget_text": [], "images": 0},
+    "07-secure-aggregation": {"widget_text": ["secure_worker", "alice", "server"], "images": 5},
 }
 ERROR_LINE = re.compile(r"^(Traceback \(most recent call last\)|[A-Za-z_.]*(Error|Exception)\b.*)", re.M)
 
