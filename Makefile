@@ -9,7 +9,7 @@ TORCH ?= torch==2.13.0
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.pyprivate-installed
 
-.PHONY: setup lab test browser test-browser clean translations slides classroom otter test-otter book test-book
+.PHONY: setup lab test test-wire browser test-browser clean translations slides classroom otter test-otter book test-book
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -73,6 +73,11 @@ otter: $(VENV)/.pyprivate-otter-installed
 	$(BIN)/python tools/build_otter.py build/classroom/otter
 
 # The otter export, then otter assign and otter run on lesson 3 (tests/test_otter_export.py).
+# The library's tests again, with every in-process message encoded to bytes and decoded, as between
+# processes (sy.settings.wire_bytes; by default they are handed over as copied objects).
+test-wire: setup
+	PYPRIVATE_WIRE_BYTES=1 $(BIN)/python -m pytest -n 2 --dist loadfile -m "not otter" tests
+
 test-otter: otter
 	$(BIN)/python -m pytest --durations=5 tests/test_otter_export.py
 

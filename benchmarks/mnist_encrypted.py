@@ -68,22 +68,25 @@ class RoundCounter:
 
 
 class Traffic:
-    """Counts the messages the given workers receive, and their bytes both ways, while it is active."""
+    """Counts the messages the given workers receive, and their bytes both ways, while it is active.
+
+    The bytes are added up at the end: an in-process message's size is
+    computed when first read, which would otherwise land in the timed loop.
+    """
 
     def __init__(self, workers):
-        self.workers, self.messages, self.nbytes, self._stops = workers, 0, 0, []
-
-    def _count(self, record):
-        self.messages += 1
-        self.nbytes += record.nbytes + record.reply_nbytes
+        self.workers, self.messages, self.nbytes, self._stops, self._records = workers, 0, 0, [], []
 
     def __enter__(self):
-        self._stops = [w.observe_messages(self._count) for w in self.workers]
+        self._stops = [w.observe_messages(self._records.append) for w in self.workers]
         return self
 
     def __exit__(self, *exc):
         for stop in self._stops:
             stop()
+        self.messages = len(self._records)
+        self.nbytes = sum(record.nbytes + record.reply_nbytes for record in self._records)
+        self._records = []
 
 
 def batches(images, labels, batch_size):

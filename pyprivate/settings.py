@@ -1,7 +1,7 @@
 """Choices that trade speed against a guarantee, kept in one place.
 
     import pyprivate as sy
-    sy.settings                       # Settings(truncation='local', deal_ahead=True)
+    sy.settings                       # Settings(truncation='local', deal_ahead=True, wire_bytes=False)
     with sy.settings.use(truncation="exact"):
         ...                           # every division in here is dealer-assisted
 
@@ -25,8 +25,17 @@ it deals everything the next training step will need in one go, the
 *offline phase* of secure computation; the step then only opens masked
 values (the *online phase*). Turn it off to watch each deal happen where it
 is used (``pyprivate/tensors/deal_ahead.py``).
+
+**Wire bytes** (``wire_bytes``, off by default): a message to a worker in
+this process is handed over as a copy of the message object, with the byte
+count it would have on the wire (``pyprivate/workers/handover.py``). Turn
+it on to encode every in-process message to real bytes and decode it at the
+receiver, as between processes; the environment variable
+``PYPRIVATE_WIRE_BYTES=1`` turns it on from the start (CI runs the tests
+once that way).
 """
 
+import os
 from contextlib import contextmanager
 
 TRUNCATIONS = ("local", "exact")
@@ -35,11 +44,12 @@ TRUNCATIONS = ("local", "exact")
 class Settings:
     """The library's switches; assign an attribute or use ``with settings.use(...)``."""
 
-    NAMES = ("truncation", "deal_ahead")
+    NAMES = ("truncation", "deal_ahead", "wire_bytes")
 
     def __init__(self):
         self._truncation = "local"
         self._deal_ahead = True
+        self._wire_bytes = os.environ.get("PYPRIVATE_WIRE_BYTES", "") not in ("", "0")
 
     @property
     def truncation(self) -> str:
@@ -62,6 +72,17 @@ class Settings:
         if not isinstance(value, bool):
             raise TypeError(f"settings.deal_ahead is True or False, not {value!r}")
         self._deal_ahead = value
+
+    @property
+    def wire_bytes(self) -> bool:
+        """Whether messages to workers in this process travel as real bytes (else as copied objects)."""
+        return self._wire_bytes
+
+    @wire_bytes.setter
+    def wire_bytes(self, value):
+        if not isinstance(value, bool):
+            raise TypeError(f"settings.wire_bytes is True or False, not {value!r}")
+        self._wire_bytes = value
 
     @contextmanager
     def use(self, **changes):

@@ -15,7 +15,7 @@ from ..tree import leaves, tree_map
 from .. import ids
 from ..errors import (CryptoProviderError, MessageDecodeError, NotAWorkerError, ObjectNotFoundError, PyPrivateError,
                       UnsupportedOperationError)
-from . import directory, serde
+from . import directory, handover, serde
 from .messages import (OBJECT_RECORDS, Deal, DealerKey, DeleteObjects, EncodeObject, ErrorReply, GetObject, MoveObjects,
                        Ref, Reply, RunCommand, RunStep, SendObject, SendObjects, ShareObject, TensorMeta, VIEW_OPS)
 from .store import ObjectStore
@@ -31,7 +31,7 @@ DEALER_MATERIALS = {"beaver_triple", "binary_triple", "dabit", "truncation_mater
 
 @dataclass(frozen=True)
 class MessageRecord:
-    """One line of a worker's message log."""
+    """One line of a worker's message log (the bytes are those of the wire, also for a message handed over)."""
 
     kind: str
     sender: str
@@ -40,6 +40,10 @@ class MessageRecord:
     reply_nbytes: int
     op: str = ""
     time: float = 0.0
+
+
+def _unwrap(handed):
+    return handed.message, handed.sender, handed.release
 
 
 def _describe(message):
@@ -120,9 +124,17 @@ class BaseWorker:
     # -- receiving -------------------------------------------------------
     def recv_msg(self, payload):
         """Decode a request, act on it and return the encoded reply."""
+        return self._receive(payload, len(payload), serde.decode_with_release, serde.encode)
+
+    def receive(self, handed):
+        """Act on a message handed over in this process (:class:`.handover.Handed`); the reply, handed back."""
+        return self._receive(handed, handed.size, _unwrap, handover.hand)
+
+    def _receive(self, request, size, unpack, pack):
+        """Unpack a request, act on it, log it, and return the packed reply (bytes, or a handed-over copy)."""
         sender, kind, op = "?", "?", ""
         try:
-            message, sender, release = serde.decode_with_release(payload)
+            message, sender, release = unpack(request)
             for obj_id in release:
                 self._objects.pop(obj_id, None)
             kind = message.KIND
@@ -134,10 +146,11 @@ class BaseWorker:
             where = f"{op} failed at {self.id}" if op else f"failed at {self.id}"
             reply = ErrorReply("RemoteExecutionError", f"{where}: {type(exc).__name__}: {exc}")
         try:
-            out = serde.encode(reply, self.id)
+            out = pack(reply, self.id)
         except TypeError as exc:
-            out = serde.encode(ErrorReply("RemoteExecutionError", str(exc)), self.id)
-        record = MessageRecord(kind, sender, self.id, len(payload), len(out), op, time.time())
+            out = pack(ErrorReply("RemoteExecutionError", str(exc)), self.id)
+        record = MessageRecord(kind, sender, self.id, size, out.size if type(out) is handover.Handed else len(out),
+                               op, time.time())
         self.message_log.append(record)
         for callback in list(self._message_observers):
             try:

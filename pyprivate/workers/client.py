@@ -4,7 +4,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor, wait
 
 from ..errors import NotAWorkerError, error_class
-from . import serde
+from . import handover, serde
 from .base import BaseWorker, VirtualWorker
 from .messages import DeleteObjects, ErrorReply
 
@@ -45,9 +45,11 @@ def request_each(locations, messages, sender=None):
         payloads = []
         for location, message in zip(locations, messages, strict=True):
             release_ids = lazy.pop(location, ()) if lazy and sender is None else ()
-            payloads.append(serde.encode(message, sender or local_worker.id, release_ids))
+            pack = handover.hand if handover.in_process(location) else serde.encode
+            payloads.append(pack(message, sender or local_worker.id, release_ids))
         answers = _deliver(locations, payloads)
-        replies = [serde.decode(answer)[0] for answer in answers]
+        replies = [answer.message if type(answer) is handover.Handed else serde.decode(answer)[0]
+                   for answer in answers]
     finally:
         _state.depth -= 1
     if _state.depth == 0:

@@ -1,0 +1,115 @@
+"""In-process delivery: a worker in this process gets a copy of the message object instead of its bytes.
+
+Encoding a message to bytes and decoding it again is what a network needs;
+between two workers in one Python process it only costs time (tens of
+microseconds per message, most of a protocol's messaging cost). So a
+message to an in-process worker is *handed over*: the receiver gets its
+own copy of the message, built by :func:`hand`, which is what decoding the
+bytes would have built, and nothing more:
+
+* every tensor is copied (contiguous, detached, a plain ``torch.Tensor``),
+  so no party can reach another party's memory, and a tensor that is sent
+  and then changed in place by its sender stays as it was at the receiver;
+* tuples become lists, records (pointers, shared and fixed precision
+  tensors as data) are rebuilt, and anything :mod:`serde` could not encode
+  is refused with the same ``TypeError``;
+* the fields are checked against their annotations, as the decoder does.
+
+The message log keeps the size the message would have on the wire, the
+exact ``len(serde.encode(...))``: serde's encoder packs the document with
+each tensor's header only and adds up the tensors' bytes, which it never
+copies. (Keeping the message's shape to count it later, when a view asks,
+was measured slower: ten thousand logged skeletons per worker make every
+garbage collection longer.)
+
+``sy.settings.wire_bytes = True`` sends every in-process message as bytes
+again (encode, then decode at the receiver), as between processes. Workers
+in other processes always get bytes, and whatever arrives as bytes passes
+the decoder's checks.
+"""
+
+import msgpack
+import torch
+
+from ..settings import settings
+from . import serde
+from .messages import FixedPrecisionData, PointerData, Ref, SharedData, TensorMeta
+from .transport import InProcessTransport
+
+_ATOMS = frozenset({int, float, str, bool, bytes, type(None)})
+_AS_IS = (Ref, TensorMeta, PointerData, torch.dtype)
+
+
+class Handed:
+    """A message handed to an in-process worker: the receiver's own copy, its sender, and its wire size."""
+
+    __slots__ = ("message", "sender", "release", "size")
+
+    def __init__(self, message, sender, release, size):
+        self.message, self.sender, self.release, self.size = message, sender, release, size
+
+
+class _SizeEncoder(serde._Encoder):
+    """serde's encoder, counting a tensor's bytes instead of copying them: the document is the same."""
+
+    __slots__ = ("tensor_bytes",)
+
+    def __init__(self):
+        super().__init__()
+        self.tensor_bytes = 0
+
+    def _tensor(self, t):
+        nbytes = t.nbytes
+        self.tensor_bytes += nbytes + serde._pad(nbytes)
+        return msgpack.ExtType(serde._EXT_TENSOR, serde._shape_bytes(t.dtype, t.shape))
+
+    def size(self, envelope):
+        """``len(serde.encode(...))`` of ``envelope``, whose tensors are plain and of a dtype serde knows."""
+        document = len(msgpack.packb(envelope, default=self.default, use_bin_type=True))
+        if not self.tensor_bytes:
+            return document
+        return serde._FRAME.size + document + serde._pad(document) + self.tensor_bytes
+
+
+def in_process(location):
+    """Whether a message to ``location`` is handed over as an object (an in-process worker, wire bytes off)."""
+    return type(location.transport) is InProcessTransport and not settings.wire_bytes
+
+
+def hand(message, sender, release=()):
+    """The receiver's copy of ``message`` from ``sender``, as a :class:`Handed` (see the module's docstring)."""
+    cls = type(message)
+    copies = {name: _copy(getattr(message, name)) for name in serde._field_names(cls)}
+    serde._check_field_types(cls, copies)
+    envelope = {"kind": message.KIND, "sender": sender, "body": copies}
+    if release:
+        envelope["release"] = list(release)
+    return Handed(cls(**copies), sender, list(release), _SizeEncoder().size(envelope))
+
+
+def _copy(obj):
+    """What decoding the bytes of ``obj`` would give: tensors copied, tuples as lists, records rebuilt."""
+    kind = type(obj)
+    if kind in _ATOMS:
+        return obj
+    if kind is list or kind is tuple:
+        return [_copy(item) for item in obj]
+    if isinstance(obj, torch.Tensor):
+        if kind is not torch.Tensor and not isinstance(obj, torch.nn.Parameter):
+            raise TypeError(f"only plain tensors can be sent, got {kind.__name__}")
+        if obj.dtype not in serde._DTYPE_CODES:
+            raise TypeError(f"tensors of dtype {obj.dtype} cannot be sent")
+        return obj.detach().clone(memory_format=torch.contiguous_format)
+    if isinstance(obj, _AS_IS):
+        return obj
+    if kind is dict:
+        return {key: _copy(value) for key, value in obj.items()}
+    if kind is SharedData:
+        return SharedData(tuple(_copy(share) for share in obj.shares), obj.crypto_provider)
+    if kind is FixedPrecisionData:
+        return FixedPrecisionData(obj.base, obj.precision, obj.dtype, _copy(obj.child))
+    if isinstance(obj, torch.device) and obj.type == "cpu":
+        return obj
+    if isinstance(obj, (torch.memory_format, torch.layout)) and obj in serde._CONSTANT_NAMES:
+        return obj
+    raise TypeError(f"cannot put a {kind.__name__} into a message")
