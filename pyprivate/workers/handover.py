@@ -28,6 +28,8 @@ in other processes always get bytes, and whatever arrives as bytes passes
 the decoder's checks.
 """
 
+import functools
+
 import msgpack
 import torch
 
@@ -37,7 +39,6 @@ from .messages import FixedPrecisionData, PointerData, Ref, SharedData, TensorMe
 from .transport import InProcessTransport
 
 _ATOMS = frozenset({int, float, str, bool, bytes, type(None)})
-_AS_IS = (Ref, TensorMeta, PointerData, torch.dtype)
 
 
 class Handed:
@@ -49,8 +50,18 @@ class Handed:
         self.message, self.sender, self.release, self.size = message, sender, release, size
 
 
+@functools.lru_cache(maxsize=None)
+def _placeholder(code, length):
+    """An extension of ``length`` bytes: it packs to as many bytes as a real one of that length (only sizes count)."""
+    return msgpack.ExtType(code, bytes(length))
+
+
 class _SizeEncoder(serde._Encoder):
-    """serde's encoder, counting a tensor's bytes instead of copying them: the document is the same."""
+    """serde's encoder, counting a tensor's bytes instead of copying them: the document has the same length.
+
+    Extensions whose length does not depend on their values (a tensor's
+    header, a reference, tensor metadata) are packed as cached placeholders.
+    """
 
     __slots__ = ("tensor_bytes",)
 
@@ -58,10 +69,17 @@ class _SizeEncoder(serde._Encoder):
         super().__init__()
         self.tensor_bytes = 0
 
-    def _tensor(self, t):
-        nbytes = t.nbytes
-        self.tensor_bytes += nbytes + serde._pad(nbytes)
-        return msgpack.ExtType(serde._EXT_TENSOR, serde._shape_bytes(t.dtype, t.shape))
+    def default(self, obj):
+        kind = type(obj)
+        if kind is torch.Tensor:
+            nbytes = obj.nbytes
+            self.tensor_bytes += nbytes + serde._pad(nbytes)
+            return _placeholder(serde._EXT_TENSOR, 2 + 8 * obj.dim())
+        if kind is Ref and not obj.ops:
+            return _placeholder(serde._EXT_REF, 8)
+        if kind is TensorMeta:
+            return _placeholder(serde._EXT_META, 10 + 8 * len(obj.shape))
+        return super().default(obj)
 
     def size(self, envelope):
         """``len(serde.encode(...))`` of ``envelope``, whose tensors are plain and of a dtype serde knows."""
@@ -89,27 +107,40 @@ def hand(message, sender, release=()):
 
 def _copy(obj):
     """What decoding the bytes of ``obj`` would give: tensors copied, tuples as lists, records rebuilt."""
-    kind = type(obj)
-    if kind in _ATOMS:
-        return obj
-    if kind is list or kind is tuple:
-        return [_copy(item) for item in obj]
+    copier = _COPIERS.get(type(obj))
+    return copier(obj) if copier is not None else _copy_other(obj)
+
+
+def _same(obj):
+    return obj
+
+
+def _copy_list(items):
+    return [item if type(item) in _ATOMS else _copy(item) for item in items]
+
+
+def _copy_tensor(t):
+    if t.dtype not in serde._DTYPE_CODES:
+        raise TypeError(f"tensors of dtype {t.dtype} cannot be sent")
+    return t.detach().clone(memory_format=torch.contiguous_format)
+
+
+def _copy_other(obj):
+    if isinstance(obj, torch.nn.Parameter):
+        return _copy_tensor(obj)
     if isinstance(obj, torch.Tensor):
-        if kind is not torch.Tensor and not isinstance(obj, torch.nn.Parameter):
-            raise TypeError(f"only plain tensors can be sent, got {kind.__name__}")
-        if obj.dtype not in serde._DTYPE_CODES:
-            raise TypeError(f"tensors of dtype {obj.dtype} cannot be sent")
-        return obj.detach().clone(memory_format=torch.contiguous_format)
-    if isinstance(obj, _AS_IS):
-        return obj
-    if kind is dict:
-        return {key: _copy(value) for key, value in obj.items()}
-    if kind is SharedData:
-        return SharedData(tuple(_copy(share) for share in obj.shares), obj.crypto_provider)
-    if kind is FixedPrecisionData:
-        return FixedPrecisionData(obj.base, obj.precision, obj.dtype, _copy(obj.child))
-    if isinstance(obj, torch.device) and obj.type == "cpu":
+        raise TypeError(f"only plain tensors can be sent, got {type(obj).__name__}")
+    if isinstance(obj, torch.dtype) or (isinstance(obj, torch.device) and obj.type == "cpu"):
         return obj
     if isinstance(obj, (torch.memory_format, torch.layout)) and obj in serde._CONSTANT_NAMES:
         return obj
-    raise TypeError(f"cannot put a {kind.__name__} into a message")
+    raise TypeError(f"cannot put a {type(obj).__name__} into a message")
+
+
+_COPIERS = {
+    **{atom: _same for atom in _ATOMS}, Ref: _same, TensorMeta: _same, PointerData: _same,
+    list: _copy_list, tuple: _copy_list, torch.Tensor: _copy_tensor,
+    dict: lambda d: {key: _copy(value) for key, value in d.items()},
+    SharedData: lambda s: SharedData(tuple(_copy(share) for share in s.shares), s.crypto_provider),
+    FixedPrecisionData: lambda f: FixedPrecisionData(f.base, f.precision, f.dtype, _copy(f.child)),
+}
