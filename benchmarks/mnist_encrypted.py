@@ -11,6 +11,9 @@ held-out accuracy, peak memory, the same with a quadratic activation, the
 time spent by the crypto provider dealing, messages, megabytes and
 rounds per encrypted batch, and a floor: the time the 64-bit integer matrix
 products of one encrypted batch take on their own (see ``gemm_floor``).
+Also, in the same run: plaintext on two threads, and the encrypted training
+again with every in-process message encoded to bytes and decoded
+(``sy.settings.wire_bytes``), as before messages were handed over as objects.
 
 Plaintext training of the 100 batches takes a tenth of a second, so one
 hiccup of this machine moves it by 20%; it is timed ``PLAIN_REPEATS``
@@ -212,27 +215,50 @@ def run(activation="relu", n_train=640, n_test=640, epochs=10, batch_size=64, lr
         again.load_state_dict(start)
         repeats.append(train_plain(again, train, epochs, lr))
     plain_ms = statistics.median(repeats)
+    plain_two_threads_ms = _with_threads(2, lambda: statistics.median(
+        train_plain(_net(activation, start), train, epochs, lr) for _ in range(PLAIN_REPEATS)))
     floor_ms = gemm_floor(batch_size)
     deal_time = _time_dealing(provider)
     with Traffic(workers + [provider]) as traffic, RoundCounter() as counter:
         enc_ms, losses = train_encrypted(encrypted, train, epochs, lr, workers, provider, precision, _progress(activation))
+    dealer_s = deal_time()
+    with sy.settings.use(wire_bytes=True):  # the same training, every message encoded and decoded
+        wire_ms, _ = train_encrypted(_net(activation, start), train, epochs, lr, workers, provider, precision)
     steps = epochs * len(train)
     return {
         "activation": activation,
         "plain_ms": plain_ms,
         "encrypted_ms": enc_ms,
         "ratio": enc_ms / plain_ms,
+        "plain_two_threads_ms": plain_two_threads_ms,
+        "wire_bytes_ms": wire_ms,
         "gemm_floor_ms": floor_ms,
         "gemms_per_batch": GEMMS_PER_PRODUCT * len(secure_products(batch_size)),
         "plain_acc": accuracy_plain(plain, test),
         "encrypted_acc": accuracy_encrypted(encrypted, test, workers, provider, precision),
-        "dealer_s": deal_time(),
+        "dealer_s": dealer_s,
         "messages_per_batch": traffic.messages / steps,
         "mb_per_batch": traffic.nbytes / steps / 1e6,
         "rounds_per_batch": counter.rounds / steps,
         "losses": losses,
         "source": sy.data.load_mnist.source,
     }
+
+
+def _net(activation, state):
+    net = Net(activation)
+    net.load_state_dict(state)
+    return net
+
+
+def _with_threads(n, measure):
+    """``measure()`` with torch on ``n`` threads, then back to as many as before."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        return measure()
+    finally:
+        torch.set_num_threads(before)
 
 
 def _progress(activation):
@@ -278,6 +304,9 @@ def main(argv=None):
         )
         print(f"        per encrypted batch: {r['messages_per_batch']:.0f} messages, {r['mb_per_batch']:.1f} MB, "
               f"{r['rounds_per_batch']:.0f} rounds")
+        print(f"        plaintext on 2 threads: {r['plain_two_threads_ms']:.2f} ms/batch "
+              f"(encrypted: {r['encrypted_ms'] / r['plain_two_threads_ms']:.1f}x); encrypted with every in-process "
+              f"message as wire bytes: {r['wire_bytes_ms']:.1f} ms/batch ({r['wire_bytes_ms'] / r['plain_ms']:.1f}x)")
         print(f"        floor: its {r['gemms_per_batch']} int64 matrix products alone take {r['gemm_floor_ms']:.1f} ms "
               f"({r['gemm_floor_ms'] / r['plain_ms']:.1f}x the plaintext batch)")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -14,6 +14,8 @@ def test_encrypted_mnist_quick(capsys):
         assert len(r["losses"]) == 2  # 128 items, batches of 64, one epoch
         assert r["messages_per_batch"] > 2 * r["rounds_per_batch"] > 20 and r["mb_per_batch"] > 1
         assert 0 < r["gemm_floor_ms"] < r["encrypted_ms"] and r["gemms_per_batch"] == 40
+        assert r["plain_two_threads_ms"] > 0 and r["wire_bytes_ms"] > r["plain_ms"]
+    assert "plaintext on 2 threads" in out and "as wire bytes" in out
     assert "ratio" in out and "peak memory" in out and "rounds" in out and "int64 matrix products" in out
 
 
