@@ -21,7 +21,8 @@ def checked_sizes(monkeypatch):
 
     real_hand = handover.hand
     monkeypatch.setattr(handover, "hand", hand_and_encode)
-    return handed
+    with sy.settings.use(wire_bytes=False):  # also under make test-wire
+        yield handed
 
 
 def storages(worker):
@@ -86,6 +87,13 @@ def test_the_receiver_gets_what_decoding_would_give():
     assert torch.equal(handed.value["t"], decoded.value["t"]) and handed.value["t"].is_contiguous()
 
 
+@pytest.fixture
+def handed_over():
+    with sy.settings.use(wire_bytes=False):
+        yield
+
+
+@pytest.mark.usefixtures("handed_over")
 def test_what_a_worker_holds_is_its_own_memory(bob):
     x = torch.tensor([1.0, 2.0, 3.0])
     pointer = x.send(bob)
@@ -99,8 +107,10 @@ def test_what_a_worker_holds_is_its_own_memory(bob):
     assert bob._objects == {}
 
 
-def test_no_two_parties_share_memory_after_encrypted_work(trio):
+@pytest.mark.parametrize("wire_bytes", [False, True])
+def test_no_two_parties_share_memory_after_encrypted_work(trio, wire_bytes, monkeypatch):
     bob, alice, james = trio
+    monkeypatch.setattr(sy.settings, "wire_bytes", wire_bytes)
     x = torch.randn(4, 3).fix_precision().share(bob, alice, crypto_provider=james)
     w = torch.randn(3, 2).fix_precision().share(bob, alice, crypto_provider=james)
     y = (x @ w).relu()

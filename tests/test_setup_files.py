@@ -36,7 +36,9 @@ def test_makefile_pins_torch_first_and_lets_users_override_it():
     assert install < makefile.index("pip install --quiet -e")
 
 
-def test_ci_runs_make_test_then_the_otter_export_then_the_browser_tests_then_the_book():
+def test_ci_runs_make_test_then_wire_bytes_then_the_otter_export_then_the_browser_tests_then_the_book():
     ci = (ROOT / ".ci" / "run").read_text()
     commands = [line.strip() for line in ci.splitlines() if line.strip() and not line.startswith("#")]
-    assert commands[-4:] == ["make test", "make test-otter", "make test-browser", "make test-book"]
+    assert commands[-5:] == ["make test", "make test-wire", "make test-otter", "make test-browser", "make test-book"]
+    makefile = (ROOT / "Makefile").read_text()
+    assert re.search(r"^test-wire:.*\n\tPYPRIVATE_WIRE_BYTES=1 .*pytest .* tests$", makefile, re.M)
