@@ -12,8 +12,10 @@ def lesson():
 
 
 def test_pointers_to_pointers_and_move(lesson):
-    assert re.fullmatch(r"\(Wrapper\)>\[PointerTensor \| me:\d+ -> alice:\d+\]\n",
-                        output_of(lesson, "x = torch.tensor([1, 2, 3, 4, 5]).send(bob).send(alice)"))
+    pointer, at_bob, at_alice = output_of(lesson, "x = torch.tensor([1, 2, 3, 4, 5]).send(bob).send(alice)").splitlines()
+    assert re.fullmatch(r"\(Wrapper\)>\[PointerTensor \| me:\d+ -> alice:(\d+)\]", pointer)
+    assert re.fullmatch(r"bob:   \{\d+: tensor\(\[1, 2, 3, 4, 5\]\)\}", at_bob)  # the tensor stays at bob
+    assert re.fullmatch(r"alice: \{\d+: \(Wrapper\)>\[PointerTensor \| alice:\d+ -> bob:\d+\]\}", at_alice)
     pointer, store = output_of(lesson, "y = x + x").splitlines()
     assert "-> alice:" in pointer and "tensor([1, 2, 3, 4, 5])" in store and "tensor([ 2,  4,  6,  8, 10])" in store
     first, second = output_of(lesson, "y = y.get()").splitlines()
