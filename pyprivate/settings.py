@@ -1,7 +1,7 @@
 """Choices that trade speed against a guarantee, kept in one place.
 
     import pyprivate as sy
-    sy.settings                       # Settings(truncation='local', deal_ahead=True, wire_bytes=False)
+    sy.settings     # Settings(truncation='local', deal_ahead=True, protocol_threads=1, wire_bytes=False)
     with sy.settings.use(truncation="exact"):
         ...                           # every division in here is dealer-assisted
 
@@ -26,6 +26,14 @@ it deals everything the next training step will need in one go, the
 values (the *online phase*). Turn it off to watch each deal happen where it
 is used (``pyprivate/tensors/deal_ahead.py``).
 
+**Protocol threads** (``protocol_threads``, 1 by default): while an
+operation on fixed precision or shared tensors runs, torch uses this many
+threads, and then goes back to what it had. The protocols make many small
+elementwise steps, for which a second thread costs more than it gives, and
+far more when other processes share the cores (a class on one JupyterHub
+server): see ``benchmarks/encrypted_inference.py``. ``None`` leaves torch's
+own setting. Worker processes (``sy.start_workers``) use it for everything.
+
 **Wire bytes** (``wire_bytes``, off by default): a message to a worker in
 this process is handed over as a copy of the message object, with the byte
 count it would have on the wire (``pyprivate/workers/handover.py``). Turn
@@ -44,11 +52,12 @@ TRUNCATIONS = ("local", "exact")
 class Settings:
     """The library's switches; assign an attribute or use ``with settings.use(...)``."""
 
-    NAMES = ("truncation", "deal_ahead", "wire_bytes")
+    NAMES = ("truncation", "deal_ahead", "protocol_threads", "wire_bytes")
 
     def __init__(self):
         self._truncation = "local"
         self._deal_ahead = True
+        self._protocol_threads = 1
         self._wire_bytes = os.environ.get("PYPRIVATE_WIRE_BYTES", "") not in ("", "0")
 
     @property
@@ -72,6 +81,17 @@ class Settings:
         if not isinstance(value, bool):
             raise TypeError(f"settings.deal_ahead is True or False, not {value!r}")
         self._deal_ahead = value
+
+    @property
+    def protocol_threads(self):
+        """torch threads while an encrypted operation runs (None: torch's own setting)."""
+        return self._protocol_threads
+
+    @protocol_threads.setter
+    def protocol_threads(self, value):
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
+            raise ValueError(f"settings.protocol_threads is a number of threads (1 or more) or None, not {value!r}")
+        self._protocol_threads = value
 
     @property
     def wire_bytes(self) -> bool:

@@ -74,3 +74,15 @@ def test_gemm_floor_counts_the_products_a_training_step_makes(monkeypatch):
     assert len(expected) == len(mnist_encrypted.secure_products(32))
     assert collections.Counter(seen) == expected
     assert mnist_encrypted.gemm_floor(32, repeats=2) > 0
+
+
+def test_encrypted_inference_quick_idle_and_under_load(capsys):
+    from benchmarks import encrypted_inference
+
+    r = encrypted_inference.main(["--quick", "--busy", "1"])
+    for load in ("idle", "busy"):
+        assert set(r[load]) == {"plaintext", "encrypted, protocol_threads=1", "encrypted, protocol_threads=None"}
+        assert all(ms > 0 for ms in r[load].values())
+    assert r["rounds"] > 5 and r["messages"] > r["rounds"] and r["mb"] > 1
+    out = capsys.readouterr().out
+    assert "busy processes" in out and "slowdown" in out and "rounds" in out

@@ -2,10 +2,14 @@
 
 A tensor type's ``__torch_dispatch__`` looks the operation up here. An
 operation with no kernel raises :class:`UnsupportedOperationError` naming
-it: pyprivate never falls back silently to computing on plaintext.
+it: pyprivate never falls back silently to computing on plaintext. The
+kernel runs on ``sy.settings.protocol_threads`` torch threads.
 """
 
+import torch
+
 from ..errors import UnsupportedOperationError
+from ..settings import settings
 
 
 class OpTable:
@@ -32,7 +36,15 @@ class OpTable:
                 f"{self.kind} has no secure implementation of {func._opname} ({func}); "
                 "pyprivate does not fall back to computing on plaintext"
             )
-        return kernel(func, args, kwargs)
+        threads = settings.protocol_threads
+        if threads is None or torch.get_num_threads() == threads:
+            return kernel(func, args, kwargs)
+        before = torch.get_num_threads()
+        torch.set_num_threads(threads)
+        try:
+            return kernel(func, args, kwargs)
+        finally:
+            torch.set_num_threads(before)
 
     def supported(self):
         """Names of the operations with a kernel, sorted."""

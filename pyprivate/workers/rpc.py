@@ -289,7 +289,16 @@ def _stop():
 
 
 def serve(name, rank, world, master="127.0.0.1:29500", timeout=30.0):
-    """Run a worker called ``name`` in this process until the notebook side leaves the group."""
+    """Run a worker called ``name`` in this process until the notebook side leaves the group.
+
+    A worker process only runs protocol steps: it uses ``sy.settings.protocol_threads`` torch threads.
+    """
+    import torch
+
+    from ..settings import settings
+
+    if settings.protocol_threads is not None:
+        torch.set_num_threads(settings.protocol_threads)
     _served["worker"] = ServedWorker(name, rank)
     _served["stop"] = threading.Event()
     _served["ready"] = threading.Event()
