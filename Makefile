@@ -31,10 +31,13 @@ lab: setup
 # both classroom editions of each lesson. The teacher edition is the lab notebook
 # (notebooks/<lang>/*.md) with its solutions shown and one last cell that fails unless
 # every check passed; tests/test_classroom.py checks that nothing else differs.
+# Every process on one torch thread, as the teacher's guide advises for a shared server: two
+# kernels with two threads each on two cores made lesson 7's training cell take 45 s instead
+# of 3, and lesson 5's plaintext timing slower than its encrypted one.
 test: setup
 	rm -rf build/classroom/student build/classroom/teacher
 	$(BIN)/python tools/build_classroom.py build/classroom
-	$(BIN)/python -m pytest -n 2 --dist loadfile --nbval-lax --nbval-current-env --durations=10 -m "not otter" \
+	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n 2 --dist loadfile --nbval-lax --nbval-current-env --durations=10 -m "not otter" \
 		tests build/classroom/student build/classroom/teacher
 
 # The student and teacher editions of every lesson in every language (tools/classroom.py):
@@ -76,7 +79,7 @@ otter: $(VENV)/.pyprivate-otter-installed
 # The library's tests again, with every in-process message encoded to bytes and decoded, as between
 # processes (sy.settings.wire_bytes; by default they are handed over as copied objects).
 test-wire: setup
-	PYPRIVATE_WIRE_BYTES=1 $(BIN)/python -m pytest -n 2 --dist loadfile -m "not otter" tests
+	OMP_NUM_THREADS=1 PYPRIVATE_WIRE_BYTES=1 $(BIN)/python -m pytest -n 2 --dist loadfile -m "not otter" tests
 
 test-otter: otter
 	$(BIN)/python -m pytest --durations=5 tests/test_otter_export.py

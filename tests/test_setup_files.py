@@ -41,4 +41,4 @@ def test_ci_runs_make_test_then_wire_bytes_then_the_otter_export_then_the_browse
     commands = [line.strip() for line in ci.splitlines() if line.strip() and not line.startswith("#")]
     assert commands[-5:] == ["make test", "make test-wire", "make test-otter", "make test-browser", "make test-book"]
     makefile = (ROOT / "Makefile").read_text()
-    assert re.search(r"^test-wire:.*\n\tPYPRIVATE_WIRE_BYTES=1 .*pytest .* tests$", makefile, re.M)
+    assert re.search(r"^test-wire:.*\n\tOMP_NUM_THREADS=1 PYPRIVATE_WIRE_BYTES=1 .*pytest .* tests$", makefile, re.M)
