@@ -204,16 +204,10 @@ def run(activation="relu", n_train=640, n_test=640, epochs=10, batch_size=64, lr
     test = batches(*sy.data.load_mnist("test", limit=n_test), batch_size)
     torch.manual_seed(seed)
     plain = Net(activation)
-    encrypted = Net(activation)
-    encrypted.load_state_dict(plain.state_dict())
-
     start = copy.deepcopy(plain.state_dict())
-    plain_ms = train_plain(plain, train, epochs, lr)
-    repeats = [plain_ms]
-    for _ in range(PLAIN_REPEATS - 1):
-        again = Net(activation)
-        again.load_state_dict(start)
-        repeats.append(train_plain(again, train, epochs, lr))
+    encrypted = _net(activation, start)
+    repeats = [train_plain(plain, train, epochs, lr)]
+    repeats += [train_plain(_net(activation, start), train, epochs, lr) for _ in range(PLAIN_REPEATS - 1)]
     plain_ms = statistics.median(repeats)
     plain_two_threads_ms = _with_threads(2, lambda: statistics.median(
         train_plain(_net(activation, start), train, epochs, lr) for _ in range(PLAIN_REPEATS)))
@@ -246,6 +240,7 @@ def run(activation="relu", n_train=640, n_test=640, epochs=10, batch_size=64, lr
 
 
 def _net(activation, state):
+    """A fresh network of ``activation`` with the weights ``state`` (it draws its own first, as Net() does)."""
     net = Net(activation)
     net.load_state_dict(state)
     return net

@@ -26,6 +26,13 @@ def exercise_workers(n_workers):
     return workers, VirtualWorker(hook, id="exercise_james")
 
 
+def seeded_model(make, seed):
+    """``make()`` with parameters drawn from ``seed``, leaving the notebook's random state untouched."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return make()
+
+
 def expect_function(answer):
     expect(callable(answer), NOT_A_FUNCTION, kind=type(answer).__name__)
 

@@ -15,7 +15,7 @@ from ..modules import get_module, send_module
 from ..tensors.pointer import PointerTensor
 from ..workers import VirtualWorker
 from .checklist import Checklist, answer_of, expect
-from .common import NOT_A_FUNCTION, NOT_A_TENSOR
+from .common import NOT_A_FUNCTION, NOT_A_TENSOR, seeded_model
 
 check = Checklist("02-federated-learning")
 
@@ -26,13 +26,6 @@ TOY_TARGET = torch.tensor([[0], [0], [1], [1.]])
 def shown(tensor):
     """A tensor's values as a short list for a message (rounded to 4 digits)."""
     return tensor.detach().double().round(decimals=4).tolist()
-
-
-def seeded_model(make, seed):
-    """``make()`` with parameters drawn from ``seed``, leaving the notebook's random state untouched."""
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        return make()
 
 
 def parameters_of(model):

@@ -12,18 +12,11 @@ from ..i18n import N_
 from ..tensors import PointerTensor
 from ..tensors.encoding import FixedPointEncoder
 from .checklist import Checklist, answer_of, expect
-from .common import NOT_A_FUNCTION, NOT_A_TENSOR, STILL_ENCODED_HINT, Recorder, exercise_workers, expect_function
+from .common import STILL_ENCODED_HINT, Recorder, exercise_workers, expect_function, expect_tensor, seeded_model
 
 check = Checklist("07-secure-aggregation")
 
 FIXED_POINT_TOLERANCE = 2e-3  # the average of values rounded to 0.001
-
-
-def seeded(make, seed):
-    """``make()`` with torch's random state set to ``seed``, and the learner's state left as it was."""
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        return make()
 
 
 def shown(tensor):
@@ -41,7 +34,7 @@ def _check_average_at(average_at, make, n_models):
     expect_function(average_at)
     owners, aggregator = exercise_workers(min(n_models, 3))
     owners = [owners[i % len(owners)] for i in range(n_models)]
-    models = [seeded(make, seed) for seed in range(n_models)]
+    models = [seeded_model(make, seed) for seed in range(n_models)]
     want = [torch.stack(params).mean(dim=0) for params in zip(*([p.detach().clone() for p in m.parameters()]
                                                                  for m in models))]
     for model, owner in zip(models, owners):
@@ -115,7 +108,7 @@ def _check_secure_average(secure_average, shapes, n_owners):
         want = torch.stack(values).mean(dim=0)
         expect(not isinstance(result, PointerTensor), N_("You returned a pointer to the average."),
                hint=STILL_ENCODED_HINT)
-        expect(torch.is_tensor(result), NOT_A_TENSOR, kind=type(result).__name__)
+        expect_tensor(result)
         expect(result.is_floating_point(), N_("Your average is still in fixed point (integers)."),
                hint=STILL_ENCODED_HINT)
         seen = [t for recorder in recorders for t in recorder.tensors]
@@ -164,13 +157,13 @@ def updates_for(clients, shape, seed):
 
 
 def _check_mask_update(mask_update, clients, shape, seed):
-    expect(callable(mask_update), NOT_A_FUNCTION, kind=type(mask_update).__name__)
+    expect_function(mask_update)
     masks, updates = pairwise_masks(clients, shape, seed), updates_for(clients, shape, seed)
     masked = {}
     for me in clients:
         mine = {other: masks[(me, other)].clone() for other in clients if other != me}
         result = answer_of(mask_update, me, updates[me].clone(), list(clients), mine)
-        expect(torch.is_tensor(result), NOT_A_TENSOR, kind=type(result).__name__)
+        expect_tensor(result)
         expect(result.dtype == torch.int64 and result.shape == updates[me].shape,
                N_("The masked update should be an int64 tensor of shape {shape}, like the update; yours is {dtype} "
                   "{got}."), shape=list(shape), dtype=str(result.dtype).removeprefix("torch."),
@@ -212,13 +205,13 @@ def masked_as_protocol(me, update, clients, masks):
 
 
 def _check_recover(recover_sum, clients, dropped, shape, seed):
-    expect(callable(recover_sum), NOT_A_FUNCTION, kind=type(recover_sum).__name__)
+    expect_function(recover_sum)
     masks, updates = pairwise_masks(clients, shape, seed), updates_for(clients, shape, seed)
     survivors = [c for c in clients if c not in dropped]
     masked_sum = sum(masked_as_protocol(c, updates[c], clients, masks) for c in survivors)
     revealed = {(a, b): masks[(a, b)].clone() for a in survivors for b in dropped}
     result = answer_of(recover_sum, masked_sum.clone(), list(survivors), list(dropped), list(clients), revealed)
-    expect(torch.is_tensor(result), NOT_A_TENSOR, kind=type(result).__name__)
+    expect_tensor(result)
     want = sum(updates[c] for c in survivors)
     if torch.equal(result, want):
         return

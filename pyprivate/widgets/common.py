@@ -9,9 +9,11 @@ import html
 import sys
 
 from ..i18n import N_, _
+from ..workers.client import request
+from ..workers.messages import GetObject
 from .snapshot import static_html
 
-__all__ = ["_", "N_", "View", "after_each_cell", "escape", "format_bytes", "format_shape", "format_dtype", "preview",
+__all__ = ["_", "N_", "View", "after_each_cell", "escape", "format_bytes", "format_shape", "format_dtype", "peek", "preview",
            "table", "heading", "tearing_down"]
 
 escape = html.escape
@@ -33,6 +35,15 @@ def format_shape(shape):
 
 def format_dtype(dtype):
     return str(dtype).removeprefix("torch.")
+
+
+def peek(pointer):
+    """A copy of what ``pointer`` points to, which stays where it is (``GetObject(remove=False)``).
+
+    For teaching views only: they look over a party's shoulder, the way a
+    protocol opens a masked value, which no real party could do.
+    """
+    return request(pointer.location, GetObject(pointer.id_at_location, remove=False))
 
 
 def preview(tensor, count=4):

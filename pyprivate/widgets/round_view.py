@@ -7,10 +7,8 @@ import ipywidgets
 import torch
 
 from ..tensors import PointerTensor
-from ..workers.client import request
-from ..workers.messages import GetObject
 from . import plots
-from .common import N_, View, _, heading, preview, table
+from .common import N_, View, _, heading, peek, preview, table
 
 EXACT, NOISE = 0.999, 0.1  # |correlation| at or above: the party sees the update; below (at least): only noise
 
@@ -98,8 +96,7 @@ class RoundView(View):
         for scheme, rows in self.rows.items():
             body = table([_("Party"), _("What it receives"), _("Values"), _("What it learns of {secret}").format(
                 secret=self.secret_label)],
-                [[row.party, row.what, preview(row.values), f"r = {row.r:+.2f}: {_(LEARNS[self.learns(row)])}"]
-                 for row in rows])
+                [[row.party, row.what, preview(row.values), self._verdict(row)] for row in rows])
             sections.append(ipywidgets.HTML(heading(scheme) + body))
             sections.append(ipywidgets.Image(value=self.plots[scheme], format="png",
                                              layout=ipywidgets.Layout(max_width="760px")))
@@ -109,13 +106,15 @@ class RoundView(View):
         """What ``row``'s party learns of the secret: ``"all"``, ``"part"`` or ``"nothing"``."""
         return learns(row.r, self.secret.numel())
 
+    def _verdict(self, row):
+        return f"r = {row.r:+.2f}: {_(LEARNS[self.learns(row)])}"
+
     def __repr__(self):
         lines = [f"RoundView: {_('What each party sees in one round')} ({self.secret_label})"]
         for scheme, rows in self.rows.items():
             lines.append(f"  {scheme}")
             for row in rows:
-                lines.append(f"    {row.party}: {row.what} {preview(row.values)}  "
-                             f"r = {row.r:+.2f}: {_(LEARNS[self.learns(row)])}")
+                lines.append(f"    {row.party}: {row.what} {preview(row.values)}  {self._verdict(row)}")
         return "\n".join(lines)
 
 
@@ -150,10 +149,9 @@ def _flat(value):
 
 def _local(value):
     if isinstance(value, PointerTensor):  # a copy, for teaching: the party holds it, we look over its shoulder
-        value = request(value.location, GetObject(value.id_at_location, remove=False))
-    child = getattr(value, "child", None)
-    if torch.is_tensor(child) and not isinstance(value, PointerTensor) and type(value) is not torch.Tensor:
-        value = child  # a fixed-precision tensor: its ring values
+        value = peek(value)
+    if type(value) is not torch.Tensor and torch.is_tensor(getattr(value, "child", None)):
+        value = value.child  # a fixed-precision tensor: its ring values
     if not torch.is_tensor(value):
         raise TypeError(f"RoundView shows tensors or pointers to them, got {type(value).__name__}")
     return value

@@ -6,10 +6,8 @@ from ..crypto import sharing
 from ..crypto.prng import PRNG
 from ..errors import PyPrivateError
 from ..tensors import AdditiveSharingTensor, FixedPrecisionTensor
-from ..workers.client import request
-from ..workers.messages import GetObject
 from . import plots
-from .common import N_, View, _, escape, format_shape, heading, preview, table
+from .common import N_, View, _, escape, format_shape, heading, peek, preview, table
 
 
 class SharesView(View):
@@ -57,7 +55,7 @@ class SharesView(View):
         """Fetch copies of the shares again and redraw."""
         try:
             pointers = _shared(self.tensor).shares
-            self.shares = [request(p.location, GetObject(p.id_at_location, remove=False)) for p in pointers]
+            self.shares = [peek(p) for p in pointers]
             self.secret = sharing.reconstruct(self.shares)
             self.value = self.encoder.decode(self.secret, self.tensor.dtype) if self.encoder else self.secret
             self.error = ""

@@ -46,6 +46,11 @@ def _unwrap(handed):
     return handed.message, handed.sender, handed.release
 
 
+def _wire_size(packed):
+    """The bytes of a request or reply on the wire: its length, or a handed-over message's counted size."""
+    return packed.size if type(packed) is handover.Handed else len(packed)
+
+
 def _describe(message):
     """What the log shows as the message's operation: the torch op, protocol step, dealt material or destination."""
     if isinstance(message, MoveObjects):
@@ -77,8 +82,9 @@ class BaseWorker:
     other workers' objects, fixed precision and shared tensors that the
     worker holds (see :mod:`pyprivate.tensors.remote_objects`). Everything
     that happens to them is a message, received as bytes by
-    :meth:`recv_msg`. ``message_log`` keeps the last ``log_size`` messages
-    received (kind, sender, bytes).
+    :meth:`recv_msg`, or handed over in this process by :meth:`receive`.
+    ``message_log`` keeps the last ``log_size`` messages received (kind,
+    sender, bytes on the wire).
     """
 
     def __init__(self, hook=None, id=None, log_size=10_000):
@@ -124,13 +130,13 @@ class BaseWorker:
     # -- receiving -------------------------------------------------------
     def recv_msg(self, payload):
         """Decode a request, act on it and return the encoded reply."""
-        return self._receive(payload, len(payload), serde.decode_with_release, serde.encode)
+        return self._receive(payload, serde.decode_with_release, serde.encode)
 
     def receive(self, handed):
         """Act on a message handed over in this process (:class:`.handover.Handed`); the reply, handed back."""
-        return self._receive(handed, handed.size, _unwrap, handover.hand)
+        return self._receive(handed, _unwrap, handover.hand)
 
-    def _receive(self, request, size, unpack, pack):
+    def _receive(self, request, unpack, pack):
         """Unpack a request, act on it, log it, and return the packed reply (bytes, or a handed-over copy)."""
         sender, kind, op = "?", "?", ""
         try:
@@ -149,8 +155,7 @@ class BaseWorker:
             out = pack(reply, self.id)
         except TypeError as exc:
             out = pack(ErrorReply("RemoteExecutionError", str(exc)), self.id)
-        record = MessageRecord(kind, sender, self.id, size, out.size if type(out) is handover.Handed else len(out),
-                               op, time.time())
+        record = MessageRecord(kind, sender, self.id, _wire_size(request), _wire_size(out), op, time.time())
         self.message_log.append(record)
         for callback in list(self._message_observers):
             try:

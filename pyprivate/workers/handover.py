@@ -84,9 +84,7 @@ class _SizeEncoder(serde._Encoder):
     def size(self, envelope):
         """``len(serde.encode(...))`` of ``envelope``, whose tensors are plain and of a dtype serde knows."""
         document = len(msgpack.packb(envelope, default=self.default, use_bin_type=True))
-        if not self.tensor_bytes:
-            return document
-        return serde._FRAME.size + document + serde._pad(document) + self.tensor_bytes
+        return serde.tensors_start(document) + self.tensor_bytes if self.tensor_bytes else document
 
 
 def in_process(location):
@@ -120,16 +118,12 @@ def _copy_list(items):
 
 
 def _copy_tensor(t):
-    if t.dtype not in serde._DTYPE_CODES:
-        raise TypeError(f"tensors of dtype {t.dtype} cannot be sent")
-    return t.detach().clone(memory_format=torch.contiguous_format)
+    return serde.sendable(t).clone(memory_format=torch.contiguous_format)
 
 
 def _copy_other(obj):
-    if isinstance(obj, torch.nn.Parameter):
+    if isinstance(obj, torch.Tensor):  # a parameter is copied; any other kind of tensor is refused
         return _copy_tensor(obj)
-    if isinstance(obj, torch.Tensor):
-        raise TypeError(f"only plain tensors can be sent, got {type(obj).__name__}")
     if isinstance(obj, torch.dtype) or (isinstance(obj, torch.device) and obj.type == "cpu"):
         return obj
     if isinstance(obj, (torch.memory_format, torch.layout)) and obj in serde._CONSTANT_NAMES:

@@ -78,6 +78,21 @@ def _read_shape(data, at):
     return _DTYPE_LIST[code], list(shape), numel
 
 
+def sendable(t):
+    """``t`` detached, if a message can carry it (a plain tensor or a parameter, of a dtype listed here)."""
+    if type(t) is not torch.Tensor and not isinstance(t, torch.nn.Parameter):
+        raise TypeError(f"only plain tensors can be sent, got {type(t).__name__}")
+    t = t.detach()
+    if t.dtype not in _DTYPE_CODES:
+        raise TypeError(f"tensors of dtype {t.dtype} cannot be sent")
+    return t
+
+
+def tensors_start(document_length):
+    """Where a framed payload's tensor bytes start, after the frame and a document of that length."""
+    return _FRAME.size + document_length + _pad(document_length)
+
+
 class _Encoder:
     """One payload's document and the tensors whose bytes follow it."""
 
@@ -120,11 +135,7 @@ class _Encoder:
         raise TypeError(f"cannot put a {type(obj).__name__} into a message")
 
     def _tensor(self, t):
-        if type(t) is not torch.Tensor and not isinstance(t, torch.nn.Parameter):
-            raise TypeError(f"only plain tensors can be sent, got {type(t).__name__}")
-        t = t.detach()
-        if t.dtype not in _DTYPE_CODES:
-            raise TypeError(f"tensors of dtype {t.dtype} cannot be sent")
+        t = sendable(t)
         flat = t.reshape(-1)
         if flat.numel() and flat.stride(0) != 1:  # e.g. an expanded single element has stride 0
             flat = flat.clone(memory_format=torch.contiguous_format)
@@ -135,7 +146,7 @@ class _Encoder:
         document = msgpack.packb(obj, default=self.default, use_bin_type=True)
         if not self.buffers:
             return document
-        start = _FRAME.size + len(document) + _pad(len(document))
+        start = tensors_start(len(document))
         out = bytearray(start + sum(t.nbytes + _pad(t.nbytes) for t in self.buffers))
         _FRAME.pack_into(out, 0, _FRAMED, len(document))
         out[_FRAME.size:_FRAME.size + len(document)] = document

@@ -1,9 +1,10 @@
 """How requests reach a worker.
 
 A transport has one job: deliver a request's bytes to a worker and bring
-the reply's bytes back (in this process: the message objects themselves). What the worker does with them is the worker's
-business. In-process delivery is the default; a worker in another process
-needs only another transport with the same ``request`` method.
+the reply's bytes back (in this process: copies of the message objects).
+What the worker does with them is the worker's business. In-process
+delivery is the default; a worker in another process needs only another
+transport with the same ``request`` method.
 """
 
 
