@@ -52,10 +52,10 @@ def test_gemm_floor_counts_the_products_a_training_step_makes(monkeypatch):
     import torch
 
     import pyprivate as sy
-    from pyprivate.crypto import dealer
+    from pyprivate.crypto import bilinear
 
     seen = []
-    matmul = dealer.BEAVER_OPS["matmul"]
+    matmul = bilinear.PRODUCTS["matmul"]
 
     def recording(a, b):
         if a.device.type != "meta":  # shape checks run the same op on meta tensors (no data, no time)
@@ -63,7 +63,7 @@ def test_gemm_floor_counts_the_products_a_training_step_makes(monkeypatch):
             assert a.dtype == b.dtype == torch.int64
         return matmul(a, b)
 
-    monkeypatch.setitem(dealer.BEAVER_OPS, "matmul", recording)
+    monkeypatch.setitem(bilinear.PRODUCTS, "matmul", recording)
     hook = sy.TorchHook(torch)
     workers = [sy.VirtualWorker(hook, id=f"floor{i}") for i in range(2)]
     provider = sy.VirtualWorker(hook, id="floor_provider")

@@ -6,7 +6,7 @@ import torch.nn.functional as F
 from torch import nn, optim
 
 import pyprivate as sy
-from pyprivate.crypto import beaver, dealer
+from pyprivate.crypto import beaver, bilinear
 from pyprivate.exercises import lesson05
 from pyprivate.exercises.lesson05 import check
 
@@ -143,7 +143,7 @@ def test_q2_wants_whole_numbers():
 def test_q2_the_counts_are_what_the_library_computes(monkeypatch, hook_, images_require_grad, extra):
     """One steady-state training step of a two-layer network, counted inside the library."""
     counts = {"secure": 0, "int64": 0}
-    secure_matmul, int64_matmul = beaver.matmul, dealer.BEAVER_OPS["matmul"]
+    secure_matmul, int64_matmul = beaver.matmul, bilinear.PRODUCTS["matmul"]
 
     def counted_secure(*args, **kwargs):
         counts["secure"] += 1
@@ -154,7 +154,7 @@ def test_q2_the_counts_are_what_the_library_computes(monkeypatch, hook_, images_
         return int64_matmul(a, b)
 
     monkeypatch.setattr(beaver, "matmul", counted_secure)
-    monkeypatch.setitem(dealer.BEAVER_OPS, "matmul", counted_int64)
+    monkeypatch.setitem(bilinear.PRODUCTS, "matmul", counted_int64)
     workers = [sy.VirtualWorker(hook_, id=f"count{i}") for i in range(2)]
     provider = sy.VirtualWorker(hook_, id="count_provider")
     share = lambda t, grad: t.fix_precision().share(*workers, crypto_provider=provider, requires_grad=grad)

@@ -45,6 +45,15 @@ CASES = {
     "relu": (lambda a: F.relu(a), [(3, 4)]),
     "mse_loss": (lambda a, b: F.mse_loss(a, b), [(3, 4), (3, 4)]),
     "squared_error_sum": (lambda a, b: ((a - b) ** 2).sum(), [(3, 4), (3, 4)]),
+    "conv2d": (lambda x, w, b: F.conv2d(x, w, b), [(2, 2, 6, 6), (3, 2, 3, 3), (3,)]),
+    "conv2d_stride_padding": (lambda x, w: F.conv2d(x, w, stride=2, padding=1), [(2, 2, 7, 7), (3, 2, 3, 3)]),
+    "conv2d_rectangular": (lambda x, w: F.conv2d(x, w, stride=(1, 2), padding=(1, 0)), [(1, 3, 5, 6), (2, 3, 2, 3)]),
+    "max_pool2d": (lambda a: F.max_pool2d(a, 2), [(2, 3, 4, 6)]),
+    "max_pool2d_3_remainder": (lambda a: F.max_pool2d(a, 3), [(1, 2, 7, 8)]),
+    "max_pool2d_unbatched": (lambda a: F.max_pool2d(a, (2, 1)), [(2, 4, 3)]),
+    "avg_pool2d": (lambda a: F.avg_pool2d(a, 2), [(2, 3, 4, 6)]),
+    "avg_pool2d_stride_padding": (lambda a: F.avg_pool2d(a, 3, stride=2, padding=1), [(1, 2, 7, 7)]),
+    "flatten": (lambda a: a.flatten(1) * 1.0, [(2, 3, 2, 2)]),
 }
 # max along a dim is for evaluation (forward only): see test_argmax_and_max_along_a_dim.
 

@@ -22,8 +22,7 @@ import functools
 
 import torch
 
-from . import truncation
-from .dealer import BEAVER_OPS
+from . import bilinear, truncation
 from .parties import Parties, party_step
 
 
@@ -48,7 +47,7 @@ def finish_step(i, n, a, b, c, *, eps, delta, op):
     if op == "square":
         z = c + 2 * eps * a
         return z + eps * eps if i == 0 else z
-    f = BEAVER_OPS[op]
+    f = bilinear.lookup(op)
     # Party 0 folds eps * delta into its first product: op(eps, b_0 + delta).
     return c + f(eps, b + delta if i == 0 else b) + f(a, delta)  # c has the result's (broadcast) shape
 
@@ -71,11 +70,18 @@ def finish_and_mask_step(i, n, a, b, c, r, *, eps, delta, op, offset):
     return (), (truncation.mask_step(i, n, z, r, offset=offset),)
 
 
+@party_step("beaver.with_public")
+def with_public_step(i, n, x, *, public, op, shared_first):
+    """op(x_i, public) (or op(public, x_i)): a bilinear op with one public operand is linear in the other."""
+    f = bilinear.lookup(op)
+    return f(x, public) if shared_first else f(public, x)
+
+
 @functools.lru_cache(maxsize=256)
 def result_shape(op: str, shape_x: tuple, shape_y: tuple | None) -> tuple:
     """The shape of ``op(x, y)``, or torch's own error (on shapes only, no data) if they do not fit."""
     meta = lambda shape: torch.empty(shape, device="meta")
-    return tuple(BEAVER_OPS[op](meta(shape_x), meta(shape_y) if shape_y is not None else None).shape)
+    return tuple(bilinear.lookup(op)(meta(shape_x), meta(shape_y) if shape_y is not None else None).shape)
 
 
 def _product(parties: Parties, op: str, x: list, y: list | None, divisor: int | None = None,
@@ -152,6 +158,16 @@ def matmul(parties: Parties, x: list, y: list, divisor: int | None = None, adden
        ``addend`` (the bias of a linear layer) in the same step.
     """
     return _product(parties, "matmul", x, y, divisor, addend)
+
+
+def bilinear_product(parties: Parties, x: list, y: list, divisor: int | None = None, *, op: str) -> list:
+    """Shares of op(x, y) for any bilinear op named in :mod:`.bilinear` (a convolution and its gradients).
+
+    The same steps as :func:`matmul` with op in place of @: the dealer's
+    triple is c = op(a, b), and each party finishes with op(eps, b_i) and
+    op(a_i, delta) (party 0 adds op(eps, delta)).
+    """
+    return _product(parties, op, x, y, divisor)
 
 
 def square(parties: Parties, x: list, divisor: int | None = None) -> list:

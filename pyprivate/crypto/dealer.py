@@ -17,15 +17,10 @@ from dataclasses import dataclass, field
 
 import torch
 
+from . import bilinear
 from . import carry_layout as layout
 from .prng import PRNG, kind_dtype
 from .ring import LOW63_MASK, floor_div, msb
-
-BEAVER_OPS = {
-    "mul": torch.mul,
-    "matmul": torch.matmul,
-    "square": lambda a, _b: a * a,
-}
 
 
 @dataclass
@@ -99,17 +94,17 @@ class Dealer:
     def beaver_triple(self, op: str, shape_a, shape_b, n: int) -> tuple:
         """Shares of (a, b, c = op(a, b)) with a, b uniform; for "square", of (a, a*a).
 
-        ``c`` is computed in the ring; ``op`` broadcasts exactly as torch does.
+        ``c`` is computed in the ring; ``op`` is a name from :mod:`.bilinear`
+        and broadcasts exactly as torch does.
         """
-        if op not in BEAVER_OPS:
-            raise ValueError(f"unknown Beaver op {op!r}; use one of {sorted(BEAVER_OPS)}")
+        f = bilinear.lookup(op)  # an unknown name fails here, before anything is drawn
         a, a_shares = self._random(shape_a, n)
         if op == "square":
             sharings = (a_shares, self._share(a * a, n))
         else:
             b, b_shares = self._random(shape_b, n)
-            sharings = (a_shares, b_shares, self._share(BEAVER_OPS[op](a, b), n))
-        self.log.record(f"triple.{op}", sharings)
+            sharings = (a_shares, b_shares, self._share(f(a, b), n))
+        self.log.record(f"triple.{bilinear.kind(op)}", sharings)
         return sharings
 
     def binary_triple(self, shape, n: int) -> tuple:

@@ -6,7 +6,7 @@ carries them, and ``deal_ahead`` has the crypto provider deal a training
 step's material in one go.
 """
 
-from . import fixed_precision_ops, sharing_ops  # noqa: F401  (registers the kernels)
+from . import conv_ops, fixed_precision_ops, sharing_ops  # noqa: F401  (registers the kernels)
 from .fixed_precision import FixedPrecisionTensor
 from .pointer import PointerTensor
 from .sharing import AdditiveSharingTensor

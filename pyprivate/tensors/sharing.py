@@ -7,9 +7,11 @@ runs the secure protocols of :mod:`pyprivate.crypto` on the workers, with
 the crypto provider dealing the correlated randomness.
 """
 
+import functools
+
 import torch
 
-from ..crypto import beaver, comparison, sharing, truncation
+from ..crypto import beaver, bilinear, comparison, sharing, truncation
 from ..crypto.prng import PRNG
 from ..errors import AlreadyRemoteError, PyPrivateError, WorkerMismatchError
 from ..workers.client import check_worker, local_worker, request
@@ -105,16 +107,29 @@ class AdditiveSharingTensor(torch.Tensor):
         return self._like(truncation.divide(self.parties, self.handles, int(divisor)))
 
     def product(self, other, op="mul", divisor=None):
-        """Shares of op(self, other) ("mul", "matmul" or "square"), divided by ``divisor`` if given.
+        """Shares of op(self, other), divided by ``divisor`` if given.
 
+        ``op`` is "mul", "matmul", "square" (``other`` is None) or another
+        bilinear op of :mod:`pyprivate.crypto.bilinear` (a convolution).
         Fixed precision uses this to truncate in the same protocol run as the
         Beaver product (one dealer bundle, one round fewer).
         """
-        parties = check_workers(op, [self, other] if other is not None else [self])
-        protocol = {"mul": beaver.mul, "matmul": beaver.matmul}.get(op)
-        if protocol is None:
+        parties = check_workers(bilinear.kind(op), [self, other] if other is not None else [self])
+        if op == "square":
             return AdditiveSharingTensor(beaver.square(parties, self.handles, divisor), parties)
+        protocol = {"mul": beaver.mul, "matmul": beaver.matmul}.get(op, functools.partial(beaver.bilinear_product, op=op))
         return AdditiveSharingTensor(protocol(parties, self.handles, other.handles, divisor), parties)
+
+    def with_public(self, public, op, shared_first=True):
+        """Shares of op(self, public) (or op(public, self)): each party applies op to its share, no message between them.
+
+        Right for any op that is linear in the shared operand (every bilinear op).
+        """
+        if not isinstance(public, torch.Tensor) or public.is_floating_point():
+            raise PyPrivateError("shared integers only mix with integers: encode floats with .fix_precision() first")
+        per_party = [[h] for h in self.handles]
+        return self._like(self.parties.run("beaver.with_public", per_party, public=public.long(), op=op,
+                                           shared_first=shared_first))
 
     def matmul_add(self, other, divisor, addend):
         """Shares of self @ other / divisor + addend (a linear layer), in one protocol run when it can.

@@ -53,7 +53,8 @@ def _as_shares(parties, value, like):
 # -- structure: the same operation on every share ---------------------------
 SHAREWISE = [
     aten.view.default, aten._unsafe_view.default, aten.t.default, aten.transpose.int, aten.permute.default,
-    aten.expand.default, aten.unsqueeze.default, aten.squeeze.dim, aten.squeeze.default, aten.select.int,
+    aten.reshape.default, aten.expand.default, aten.unsqueeze.default, aten.squeeze.dim, aten.squeeze.default,
+    aten.select.int,
     aten.slice.Tensor, aten.index.Tensor, aten.clone.default, aten.sum.default, aten.sum.dim_IntList,
     aten.cat.default, aten.stack.default, aten.flip.default, aten.movedim.int, aten.unbind.int,
     aten.split.Tensor, aten.squeeze.dims, aten.repeat.default,
