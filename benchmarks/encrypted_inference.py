@@ -1,17 +1,23 @@
-"""Encrypted inference (tutorial Part 11's MLP) against plaintext, on an idle machine and under load.
+"""Encrypted inference (tutorial Part 11's MLP and a small CNN) against plaintext, idle and under load.
 
-    python -m benchmarks.encrypted_inference            # 10 batches of 50, idle and with 2 busy processes
+    python -m benchmarks.encrypted_inference            # 10 batches of 50 per network, idle and with 2 busy processes
     python -m benchmarks.encrypted_inference --busy 4   # more processes competing for the cores
+    python -m benchmarks.encrypted_inference --network cnn
     python -m benchmarks.encrypted_inference --quick    # what CI runs, so that this cannot rot
 
-Setting: MLP 784-500-10 with ReLU, model and data both shared between two
-workers with a crypto provider, 3 fractional digits, batches of 50 MNIST
-test images, no gradients. Printed, all from the same run: plaintext ms per
+Networks: Part 11's MLP 784-500-10 with ReLU, and the CNN conv5x5 1->16,
+relu, maxpool2, conv5x5 16->16, relu, maxpool2, linear 256->100, relu,
+linear 100->10. Model and data are both shared between two workers with a
+crypto provider, 3 fractional digits, batches of 50 MNIST test images, no
+gradients. Printed per network, all from the same run: plaintext ms per
 batch; encrypted ms per batch with ``sy.settings.protocol_threads = 1``
 (the default) and with torch's own threads (``None``); rounds, messages and
 megabytes per batch. Then the same with ``--busy`` other processes keeping
 the cores busy (a class sharing one JupyterHub server), and the slowdown of
 each against its idle run. Each figure is the median over the batches.
+
+If CrypTen can be imported (``--crypten``, see ``benchmarks/crypten_peer.py``)
+its encrypted inference of the same networks runs in the same process too.
 """
 
 import argparse
@@ -27,7 +33,17 @@ from benchmarks.mnist_encrypted import RoundCounter, Traffic
 
 
 def mlp():
+    """Tutorial Part 11's network."""
     return nn.Sequential(nn.Linear(784, 500), nn.ReLU(), nn.Linear(500, 10))
+
+
+def cnn():
+    """A LeNet-like CNN for 28x28 images (the network CrypTen's benchmarks use)."""
+    return nn.Sequential(nn.Conv2d(1, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(16, 16, 5), nn.ReLU(),
+                         nn.MaxPool2d(2), nn.Flatten(), nn.Linear(256, 100), nn.ReLU(), nn.Linear(100, 10))
+
+
+NETWORKS = {"mlp": (mlp, (-1, 784)), "cnn": (cnn, (-1, 1, 28, 28))}
 
 
 def _spin(stop):
@@ -88,15 +104,13 @@ def measure(model, shared_model, batches, workers, provider):
     return result
 
 
-def run(n_batches=10, batch_size=50, busy=2):
-    hook = sy.TorchHook(torch)
-    workers = [sy.VirtualWorker(hook, id=name) for name in ("bob", "alice")]
-    provider = sy.VirtualWorker(hook, id="crypto_provider")
-    images, labels = sy.data.load_mnist("test", limit=n_batches * batch_size)
-    batches = list(images.view(-1, 784).split(batch_size))
+def run_network(name, workers, provider, n_batches=10, batch_size=50, busy=2):
+    """Figures for one network: plaintext and encrypted ms per batch, idle and busy, and its traffic."""
+    make, shape = NETWORKS[name]
+    images, _ = sy.data.load_mnist("test", limit=n_batches * batch_size)
+    batches = list(images.reshape(shape).split(batch_size))
     torch.manual_seed(0)
-    model = mlp()
-    shared_model = mlp()
+    model, shared_model = make(), make()
     shared_model.load_state_dict(model.state_dict())
     shared_model.fix_precision().share(*workers, crypto_provider=provider)
 
@@ -107,25 +121,54 @@ def run(n_batches=10, batch_size=50, busy=2):
     with Busy(busy):
         loaded = measure(model, shared_model, batches, workers, provider)
     return {"idle": idle, "busy": loaded, "busy_processes": busy, "rounds": counter.rounds,
-            "messages": traffic.messages, "mb": traffic.nbytes / 1e6, "threads": torch.get_num_threads()}
+            "messages": traffic.messages, "mb": traffic.nbytes / 1e6}
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="3 batches")
-    parser.add_argument("--busy", type=int, default=2, help="busy processes for the run under load (default 2)")
-    args = parser.parse_args(argv)
-    r = run(n_batches=3 if args.quick else 10, busy=args.busy)
-    print(f"torch {torch.__version__}, {r['threads']} thread(s) by default; MLP 784-500-10, batch 50, "
-          "model and data shared")
+def run(networks=("mlp", "cnn"), n_batches=10, batch_size=50, busy=2, crypten=False):
+    """{network: figures}, and "threads": torch's default thread count."""
+    hook = sy.TorchHook(torch)
+    workers = [sy.VirtualWorker(hook, id=name) for name in ("bob", "alice")]
+    provider = sy.VirtualWorker(hook, id="crypto_provider")
+    result = {name: run_network(name, workers, provider, n_batches, batch_size, busy) for name in networks}
+    if crypten:
+        from benchmarks import crypten_peer
+
+        for name in networks:
+            make, shape = NETWORKS[name]
+            result[name]["crypten"] = crypten_peer.inference_ms(name, shape, n_batches, batch_size)
+    result["threads"] = torch.get_num_threads()
+    return result
+
+
+def report(name, r, threads, batch_size):
+    print(f"\n{name.upper()}, batch {batch_size}, model and data shared; {threads} torch thread(s) by default")
     print(f"per encrypted batch: {r['rounds']} rounds, {r['messages']} messages, {r['mb']:.1f} MB "
-          "(sharing the batch and revealing the prediction included)")
+          f"(sharing the batch and revealing the prediction included)")
     plain_idle, plain_busy = r["idle"]["plaintext"], r["busy"]["plaintext"]
     for setting in r["idle"]:
         idle, busy = r["idle"][setting], r["busy"][setting]
         ratios = f" ({idle / plain_idle:5.1f}x / {busy / plain_busy:5.1f}x plaintext)" if setting != "plaintext" else ""
         print(f"{setting:34} idle {idle:7.2f} ms | {r['busy_processes']} busy processes {busy:7.2f} ms "
               f"| slowdown {busy / idle:4.1f}x{ratios}")
+    for threads, ms in r.get("crypten", {}).items():
+        ours = r["idle"]["encrypted, protocol_threads=1" if threads == 1 else "encrypted, protocol_threads=None"]
+        print(f"{f'CrypTen 0.4.1, one process, {threads} thr.':34} idle {ms:7.2f} ms ({ms / plain_idle:5.1f}x "
+              f"plaintext); pyprivate on as many threads is {ms / ours:.2f}x as fast")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="2 batches of 10")
+    parser.add_argument("--busy", type=int, default=2, help="busy processes for the run under load (default 2)")
+    parser.add_argument("--network", choices=[*NETWORKS, "all"], default="all")
+    parser.add_argument("--crypten", action="store_true", help="also time CrypTen's encrypted inference")
+    args = parser.parse_args(argv)
+    networks = tuple(NETWORKS) if args.network == "all" else (args.network,)
+    size = dict(n_batches=2, batch_size=10) if args.quick else dict(n_batches=10, batch_size=50)
+    r = run(networks, **size, busy=args.busy, crypten=args.crypten)
+    print(f"torch {torch.__version__}")
+    for name in networks:
+        report(name, r[name], r["threads"], size["batch_size"])
     return r
 
 

@@ -80,9 +80,14 @@ def test_encrypted_inference_quick_idle_and_under_load(capsys):
     from benchmarks import encrypted_inference
 
     r = encrypted_inference.main(["--quick", "--busy", "1"])
-    for load in ("idle", "busy"):
-        assert set(r[load]) == {"plaintext", "encrypted, protocol_threads=1", "encrypted, protocol_threads=None"}
-        assert all(ms > 0 for ms in r[load].values())
-    assert r["rounds"] > 5 and r["messages"] > r["rounds"] and r["mb"] > 1
+    for network in ("mlp", "cnn"):
+        for load in ("idle", "busy"):
+            assert set(r[network][load]) == {"plaintext", "encrypted, protocol_threads=1",
+                                              "encrypted, protocol_threads=None"}
+            assert all(ms > 0 for ms in r[network][load].values())
+        assert r[network]["rounds"] > 5 and r[network]["messages"] > r[network]["rounds"] and r[network]["mb"] > 1
+    # The CNN's max pools compare, so it needs many more rounds than the MLP's one ReLU.
+    assert r["cnn"]["rounds"] > 3 * r["mlp"]["rounds"]
     out = capsys.readouterr().out
+    assert "MLP, batch 10" in out and "CNN, batch 10" in out
     assert "busy processes" in out and "slowdown" in out and "rounds" in out

@@ -13,7 +13,8 @@ left: the max and the one-hot of its first position.
 Argmax is returned as **one-hot shares** shaped like the input, which is
 what a loss or a backward pass wants; ``onehot_to_index`` turns it into
 index shares locally. The one-hot rows cost L*L elements per reduced
-slice, fine for class scores and pooling windows, not for huge L.
+slice, fine for class scores and pooling windows, not for huge L. When
+only the index is wanted, rows carry [value, position] instead (2L).
 Values must satisfy |x| < 2^62 (differences must not overflow).
 """
 
@@ -25,12 +26,16 @@ from .parties import Parties, party_step, unzip
 
 
 @party_step("argmax.start")
-def start_step(i, n, x, *, dim):
-    """Rows [value, one-hot]: the one-hot is public, so party 0 holds it."""
+def start_step(i, n, x, *, dim, onehot=True, positions=None):
+    """Rows [value, one-hot] (or [value, position]): the positions are public, so party 0 holds them."""
     v = x.movedim(dim, -1)
     length = v.shape[-1]
-    onehot = torch.eye(length, dtype=torch.int64).expand(*v.shape, length)
-    return torch.cat([v.unsqueeze(-1), onehot if i == 0 else torch.zeros_like(onehot)], dim=-1)
+    if onehot:
+        position = torch.eye(length, dtype=torch.int64).expand(*v.shape, length)
+    else:
+        positions = torch.arange(length, dtype=torch.int64) if positions is None else positions
+        position = positions.expand(v.shape).unsqueeze(-1)
+    return torch.cat([v.unsqueeze(-1), position if i == 0 else torch.zeros_like(position)], dim=-1)
 
 
 @party_step("argmax.pair")
@@ -54,8 +59,10 @@ def unsqueeze_step(i, n, bit):
 
 
 @party_step("argmax.finish")
-def finish_step(i, n, rows, *, dim):
-    """Split the last row into (max value, one-hot shaped like the input)."""
+def finish_step(i, n, rows, *, dim, onehot=True):
+    """Split the last row into (max value, one-hot shaped like the input) or (max value, index)."""
+    if not onehot:
+        return rows[..., 0, 0], rows[..., 0, 1]
     return rows[..., 0, 0], rows[..., 0, 1:].movedim(-1, dim)
 
 
@@ -68,21 +75,28 @@ def to_index_step(i, n, onehot, *, dim):
     return (onehot * positions.reshape(shape)).sum(dim)
 
 
-def max_argmax(parties: Parties, x: list, dim: int = -1) -> tuple[list, list]:
+def max_argmax(parties: Parties, x: list, dim: int = -1, onehot: bool = True,
+               positions: torch.Tensor | None = None) -> tuple[list, list]:
     """Shares of (max of x along dim, one-hot of the first argmax, shaped like x).
+
+    With ``onehot=False``, the index of the first argmax instead: rows of two
+    elements instead of L + 1, for when no backward pass needs the one-hot.
+    ``positions`` (public, broadcast to x with ``dim`` last) numbers the
+    candidates otherwise than 0 .. L-1, for example by their place in an image.
 
     1. Each party builds rows [value, one-hot position] (local).
     2. While more than one candidate is left: pair them up, compute
        [left < right] with one batched ``ltz``, select winners with one ``mul``.
     3. The last row holds the max and its one-hot.
     """
-    rows = parties.run("argmax.start", [[xi] for xi in x], dim=dim)
+    extra = {} if positions is None else {"positions": positions}
+    rows = parties.run("argmax.start", [[xi] for xi in x], dim=dim, onehot=onehot, **extra)
     while parties.shape(rows)[-2] > 1:
         left, offset, leftover, diff = unzip(parties.run("argmax.pair", [[r] for r in rows]))
         left_smaller = parties.run("argmax.unsqueeze", [[b] for b in ltz(parties, diff)])
         chosen_offset = mul(parties, left_smaller, offset)
         rows = parties.run("argmax.select", [list(t) for t in zip(left, chosen_offset, leftover)])
-    return unzip(parties.run("argmax.finish", [[r] for r in rows], dim=dim))
+    return unzip(parties.run("argmax.finish", [[r] for r in rows], dim=dim, onehot=onehot))
 
 
 def onehot_to_index(parties: Parties, onehot: list, dim: int = -1) -> list:

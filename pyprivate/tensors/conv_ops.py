@@ -202,7 +202,7 @@ def _windows(x, kernel):
     """x (..., H, W) as (..., H // kh, W // kw, kh * kw): one row per window (a remainder is cut off)."""
     (kh, kw), (h, w) = kernel, x.shape[-2:]
     oh, ow, lead = h // kh, w // kw, list(x.shape[:-2])
-    cut = x[..., : oh * kh, : ow * kw]
+    cut = x[..., : oh * kh, : ow * kw] if (oh * kh, ow * kw) != (h, w) else x  # a slice costs a message
     d = len(lead)
     rows = cut.reshape(*lead, oh, kh, ow, kw).permute(*range(d), d, d + 2, d + 1, d + 3)
     return rows.reshape(*lead, oh, ow, kh * kw)
@@ -228,19 +228,32 @@ def zero_pad(x, pad):
     return AdditiveSharingTensor(x.parties.command("constant_pad_nd.default", per_party), x.parties)
 
 
-def max_pool(x, kernel):
-    """(max of each window, torch's flat index of it, the window's one-hot) on a child."""
+def max_pool(x, kernel, with_onehot=True):
+    """(max of each window, torch's flat index of it, the window's one-hot or None) on a child.
+
+    Without ``with_onehot`` (no backward pass will come) the tournament
+    carries each candidate's flat index instead of its one-hot: rows of 2
+    elements instead of kh*kw + 1 to select in each round.
+    """
     rows = _windows(x, kernel)
-    if _shared(rows):
-        values, onehot = argmax_protocol.max_argmax(rows.parties, rows.handles, -1)
-        values, onehot = AdditiveSharingTensor(values, rows.parties), AdditiveSharingTensor(onehot, rows.parties)
-    else:
-        values, first = rows.max(-1)
-        onehot = F.one_hot(first, rows.shape[-1])
     (kh, kw), (oh, ow), width = kernel, rows.shape[-3:-1], x.shape[-1]
     i, j = torch.arange(kh).repeat_interleave(kw), torch.arange(kw).repeat(kh)
     flat = ((torch.arange(oh).view(-1, 1, 1) * kh + i) * width + torch.arange(ow).view(1, -1, 1) * kw + j)
-    return values, (onehot * flat).sum(-1), onehot
+    if _shared(rows):
+        values, found = argmax_protocol.max_argmax(rows.parties, rows.handles, -1, onehot=with_onehot,
+                                                   positions=None if with_onehot else flat)
+        values, found = AdditiveSharingTensor(values, rows.parties), AdditiveSharingTensor(found, rows.parties)
+    else:
+        values, first = rows.max(-1)
+        found = F.one_hot(first, rows.shape[-1]) if with_onehot else flat.expand(rows.shape).gather(-1, first[..., None])[..., 0]
+    if with_onehot:
+        return values, (found * flat).sum(-1), found
+    return values, found, None
+
+
+def _needs_onehot(x):
+    """Whether a backward pass may come: gradients are on and x is part of a graph."""
+    return torch.is_grad_enabled() and x.requires_grad
 
 
 def max_pool_backward(grad, onehot, kernel, size):
@@ -258,7 +271,9 @@ def _onehot_of(indices):
 
 @SHARED.implements(aten.max_pool2d_with_indices.default)
 def shared_max_pool(func, args, kwargs):
-    values, indices, onehot = max_pool(args[0], _max_pool_kernel(*(list(args[1:]) + [[], 0, 1, False][len(args) - 2:])))
+    x = args[0]
+    values, indices, onehot = max_pool(x, _max_pool_kernel(*(list(args[1:]) + [[], 0, 1, False][len(args) - 2:])),
+                                       _needs_onehot(x))
     indices._pool_onehot = onehot
     return values, indices
 
@@ -267,7 +282,7 @@ def shared_max_pool(func, args, kwargs):
 def fixed_max_pool(func, args, kwargs):
     x = args[0]
     kernel = _max_pool_kernel(*(list(args[1:]) + [[], 0, 1, False][len(args) - 2:]))
-    values, indices, onehot = max_pool(x.child, kernel)
+    values, indices, onehot = max_pool(x.child, kernel, _needs_onehot(x))
     indices = fp.wrap(indices * x.encoder.scale, x.encoder, torch.int64)  # indices are encoded like argmax's
     indices._pool_onehot = onehot
     return fp.wrap(values, x.encoder, x.dtype), indices

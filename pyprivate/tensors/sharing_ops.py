@@ -200,8 +200,7 @@ def relu(func, args, kwargs):
 def _max_argmax(x, dim, keepdim):
     if dim is None:
         x, dim = sharewise(aten.view.default, (x, [-1]), {}), 0
-    values, onehot = argmax_protocol.max_argmax(x.parties, x.handles, dim)
-    index = argmax_protocol.onehot_to_index(x.parties, onehot, dim)
+    values, index = argmax_protocol.max_argmax(x.parties, x.handles, dim, onehot=False)
     values, index = _wrap(values, x.parties), _wrap(index, x.parties)
     if keepdim:
         values, index = (sharewise(aten.unsqueeze.default, (t, dim), {}) for t in (values, index))
