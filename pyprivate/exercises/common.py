@@ -5,6 +5,7 @@ import torch
 
 from ..hook import TorchHook
 from ..i18n import N_
+from ..tensors.encoding import FixedPointEncoder
 from ..tree import leaves
 from ..workers import VirtualWorker, serde
 from ..workers.messages import FixedPrecisionData
@@ -43,6 +44,16 @@ def expect_tensor(result):
 
 def expect_int(value, name):
     expect(isinstance(value, int) and not isinstance(value, bool), NOT_AN_INT, name=name, kind=type(value).__name__)
+
+
+def leaked(values, seen):
+    """Whether any tensor in ``seen`` is one of ``values``, in float or in fixed point."""
+    encoder = FixedPointEncoder()
+    for value in values:
+        for form in (value.double(), encoder.encode(value).double()):
+            if any(t.shape == form.shape and torch.allclose(t.double(), form, atol=1e-2) for t in seen):
+                return True
+    return False
 
 
 class Recorder:

@@ -10,9 +10,9 @@ from torch import nn
 
 from ..i18n import N_
 from ..tensors import PointerTensor
-from ..tensors.encoding import FixedPointEncoder
 from .checklist import Checklist, answer_of, expect
-from .common import STILL_ENCODED_HINT, Recorder, exercise_workers, expect_function, expect_tensor, seeded_model
+from .common import (STILL_ENCODED_HINT, Recorder, exercise_workers, expect_function, expect_tensor, leaked,
+                     seeded_model)
 
 check = Checklist("07-secure-aggregation")
 
@@ -82,16 +82,6 @@ def _(average_at):
 # -- q2: the secure average --------------------------------------------------------------------
 
 
-def _leaked(values, seen):
-    """Whether any tensor in ``seen`` is one of ``values``, in float or in fixed point."""
-    encoder = FixedPointEncoder()
-    for value in values:
-        for form in (value.double(), encoder.encode(value).double()):
-            if any(t.shape == form.shape and torch.allclose(t.double(), form, atol=1e-2) for t in seen):
-                return True
-    return False
-
-
 def _check_secure_average(secure_average, shapes, n_owners):
     expect_function(secure_average)
     owners, james = exercise_workers(n_owners)
@@ -112,7 +102,7 @@ def _check_secure_average(secure_average, shapes, n_owners):
         expect(result.is_floating_point(), N_("Your average is still in fixed point (integers)."),
                hint=STILL_ENCODED_HINT)
         seen = [t for recorder in recorders for t in recorder.tensors]
-        expect(not _leaked(values, seen),
+        expect(not leaked(values, seen),
                N_("One owner's parameter came to you in the clear: only the sum may be revealed."),
                hint=N_("Share each parameter where it is, param.copy().fix_precision().share(...), before anything "
                        "comes back; then .get() the shared tensor, add, and reveal only the sum."))
