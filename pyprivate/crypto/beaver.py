@@ -22,7 +22,7 @@ import functools
 
 import torch
 
-from . import bilinear, truncation
+from . import bilinear, kept_masks, truncation
 from .parties import Parties, party_step
 
 
@@ -97,18 +97,37 @@ def _product(parties: Parties, op: str, x: list, y: list | None, divisor: int | 
     shape_x = tuple(parties.shape(x))
     shape_y = None if y is None else tuple(parties.shape(y))
     shape = result_shape(op, shape_x, shape_y)  # shapes that do not fit fail here, before anything is dealt
-    items = [("beaver_triple", dict(op=op, shape_a=shape_x, shape_b=shape_y))]
+    kept = keep = None
+    if y is not None and op != "square":
+        kept = kept_masks.find(parties, y)
+        keep = None if kept is not None else kept_masks.new_key(parties)
+    if kept is not None:
+        items = [("beaver_triple_kept", dict(op=op, shape_a=shape_x, key=kept.key))]
+    else:
+        items = [("beaver_triple", dict(op=op, shape_a=shape_x, shape_b=shape_y,
+                                        **({} if keep is None else {"keep": keep})))]
     local = divisor is not None and truncation.divides_locally(parties)
     if addend is not None and not local:
         raise ValueError("an addend is only added with local truncation; add it afterwards")
     if divisor is not None and not local:
         items.append(("truncation_material", dict(shape=shape, divisor=divisor)))
-    dealt = [tuple(parties.deal(s) for s in sharings) for sharings in parties.dealer.bundle(items, parties.n)]
+    items += kept_masks.forget_items(parties)  # last: the dealt items above keep their places
+    try:
+        dealt = [tuple(parties.deal(s) for s in sharings) for sharings in parties.dealer.bundle(items, parties.n)]
+    except Exception:
+        if kept is not None or keep is not None:
+            kept_masks.forget_dealer(parties)  # the dealer's kept values may no longer be what we think
+        raise
     triple = dealt[0]
     if op == "square":
         (a, c), b = triple, None
         _, (eps,) = parties.run_open("beaver.mask_one", [[xi, ai] for xi, ai in zip(x, a)], ["beaver.square.eps"])
         delta, operands = None, [[ai, ai, ci] for ai, ci in zip(a, c)]
+    elif kept is not None:
+        # y's mask was kept (kept_masks): open only x - a', reuse b and the delta opened before.
+        (a, c), b, delta = triple, kept.b, kept.delta
+        _, (eps,) = parties.run_open("beaver.mask_one", [[xi, ai] for xi, ai in zip(x, a)], [f"beaver.{op}.eps"])
+        operands = [list(t) for t in zip(a, b, c)]
     else:
         a, b, c = triple
         _, (eps, delta) = parties.run_open(
@@ -116,6 +135,8 @@ def _product(parties: Parties, op: str, x: list, y: list | None, divisor: int | 
             [f"beaver.{op}.eps", f"beaver.{op}.delta"],
         )
         operands = [list(t) for t in zip(a, b, c)]
+        if keep is not None:
+            kept_masks.remember(parties, y, keep, b, delta, shape_y)
     if divisor is None:
         return parties.run("beaver.finish", operands, eps=eps, delta=delta, op=op)
     if local:

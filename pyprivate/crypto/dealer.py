@@ -19,6 +19,7 @@ import torch
 
 from . import bilinear
 from . import carry_layout as layout
+from .kept_masks import KeptValues
 from .prng import PRNG, kind_dtype
 from .ring import LOW63_MASK, floor_div, msb
 
@@ -57,6 +58,7 @@ class Dealer:
     def __init__(self, prng: PRNG | None = None):
         self.prng = prng if prng is not None else PRNG()
         self.log = DealerLog()
+        self.kept = KeptValues()  # masks kept for operands that do not change
         self.streams = None
         self.drawn = {}  # id(share) -> (kind, order drawn), for the last bundle's shares drawn from streams
 
@@ -91,11 +93,12 @@ class Dealer:
         """Additive shares of one of the dealer's own values."""
         return self._share(secret, n)
 
-    def beaver_triple(self, op: str, shape_a, shape_b, n: int) -> tuple:
+    def beaver_triple(self, op: str, shape_a, shape_b, n: int, keep: int | None = None) -> tuple:
         """Shares of (a, b, c = op(a, b)) with a, b uniform; for "square", of (a, a*a).
 
         ``c`` is computed in the ring; ``op`` is a name from :mod:`.bilinear`
-        and broadcasts exactly as torch does.
+        and broadcasts exactly as torch does. With ``keep``, the dealer keeps
+        b under that key for :meth:`beaver_triple_kept` (see :mod:`.kept_masks`).
         """
         f = bilinear.lookup(op)  # an unknown name fails here, before anything is drawn
         a, a_shares = self._random(shape_a, n)
@@ -104,7 +107,22 @@ class Dealer:
         else:
             b, b_shares = self._random(shape_b, n)
             sharings = (a_shares, b_shares, self._share(f(a, b), n))
+            if keep is not None:
+                self.kept.keep(keep, b)
         self.log.record(f"triple.{bilinear.kind(op)}", sharings)
+        return sharings
+
+    def forget_kept(self, keys, n: int) -> tuple:
+        """Drop the kept values of b under ``keys``: their operands are gone."""
+        self.kept.forget(keys)
+        return ()
+
+    def beaver_triple_kept(self, op: str, shape_a, key: int, n: int) -> tuple:
+        """Shares of (a, c = op(a, b)) for a fresh uniform a and the b kept under ``key``."""
+        f, b = bilinear.lookup(op), self.kept.get(key)
+        a, a_shares = self._random(shape_a, n)
+        sharings = (a_shares, self._share(f(a, b), n))
+        self.log.record(f"triple.{bilinear.kind(op)}.kept", sharings)
         return sharings
 
     def binary_triple(self, shape, n: int) -> tuple:

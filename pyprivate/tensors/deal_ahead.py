@@ -59,6 +59,9 @@ class DealPlan:
 
     def bundle(self, items, deal):
         """``deal(items)``'s material, from the material dealt ahead when it was planned for."""
+        if any(material in ("beaver_triple_kept", "forget_kept") or "keep" in params for material, params in items):
+            self._forget()  # a kept mask belongs to operands of this moment: never planned ahead
+            return deal(items)
         sig = signature(items)
         dealt = self._take(sig, deal) if settings.deal_ahead else self._forget()
         if dealt is None:

@@ -50,7 +50,7 @@ class Share(RemoteHandle):
     learner sees in ``.shares``) is made from one on demand, without a message.
     """
 
-    __slots__ = ("_ref", "shape", "dtype")
+    __slots__ = ("_ref", "shape", "dtype", "__weakref__")  # weak references: a kept mask ends with its share
 
     def __init__(self, ref, shape, dtype):
         self._ref, self.shape, self.dtype = ref, torch.Size(shape), dtype

@@ -25,8 +25,8 @@ _OP_NAME = re.compile(r"^[a-z_][a-z0-9_]*\.[A-Za-z0-9_]+$")
 # aten ops that touch the file system have no place in a remote command.
 _FORBIDDEN_OPS = {"from_file"}
 # What a crypto provider deals, by the name used in a Deal message.
-DEALER_MATERIALS = {"beaver_triple", "binary_triple", "dabit", "truncation_material", "zero_shares",
-                    "carry_material"}
+DEALER_MATERIALS = {"beaver_triple", "beaver_triple_kept", "forget_kept", "binary_triple", "dabit",
+                    "truncation_material", "zero_shares", "carry_material"}
 
 
 @dataclass(frozen=True)
