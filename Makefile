@@ -2,7 +2,7 @@
 #   make lab    set up (first time only) and open the tutorials in JupyterLab
 #   make test   set up (first time only) and run every test
 #
-# Elsewhere, choose another torch build: make test TORCH="torch==2.5.1"
+# Elsewhere, choose another torch build (2.6 or newer): make test TORCH="torch==2.6.0"
 PYTHON ?= python3
 VENV ?= .venv
 TORCH ?= torch==2.13.0
@@ -15,10 +15,11 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Torch goes in first and pinned: a bare "torch" would pull a multi-GB CUDA build.
+# Torch goes in first and pinned: a bare "torch" would pull a multi-GB CUDA build. It stays
+# pinned while the rest goes in, so that nothing (Opacus needs torch >= 2.6) replaces it.
 $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet "$(TORCH)"
-	$(BIN)/python -m pip install --quiet -e ".[notebook,test,browser]"
+	$(BIN)/python -m pip install --quiet -e ".[notebook,test,browser]" "$(TORCH)"
 	touch $@
 
 setup: $(STAMP)

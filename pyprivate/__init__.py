@@ -7,7 +7,7 @@
     x_ptr = torch.tensor([1, 2, 3]).send(bob)
 """
 
-from . import data, errors, secure_aggregation
+from . import data, dp, errors, secure_aggregation
 from .settings import settings
 from .i18n import get_language, set_language
 from .workers.launch import start_workers
@@ -19,6 +19,6 @@ from .workers import BaseWorker, InProcessTransport, Transport, VirtualWorker, l
 
 __version__ = "0.1.0"
 
-__all__ = ["AdditiveSharingTensor", "FixedPrecisionTensor", "TorchHook", "VirtualWorker", "BaseWorker", "Transport", "InProcessTransport", "PointerTensor", "local_worker", "errors", "data", "secure_aggregation",
+__all__ = ["AdditiveSharingTensor", "FixedPrecisionTensor", "TorchHook", "VirtualWorker", "BaseWorker", "Transport", "InProcessTransport", "PointerTensor", "local_worker", "errors", "data", "dp", "secure_aggregation",
            "FederatedDataset", "FederatedDataLoader", "federated_average",
            "set_language", "get_language", "settings", "RemoteWorker", "join", "leave", "start_workers"]
