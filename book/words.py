@@ -9,8 +9,8 @@ A language that is missing here gets the English words.
 WORDS = {
     "en": {
         "title": "pyprivate: privacy-preserving deep learning",
-        "intro": "Eight lessons that run with PyTorch: tensors at other workers, federated learning, "
-                 "secret sharing, training on encrypted data, and encrypted inference. Every page was run when the book "
+        "intro": "Nine lessons that run with PyTorch: tensors at other workers, federated learning, "
+                 "secret sharing, training on encrypted data, encrypted inference and differential privacy. Every page was run when the book "
                  "was built; what you see below each cell is what it printed.",
         "lessons": "Lessons",
         "teachers": "For teachers",
@@ -25,7 +25,7 @@ WORDS = {
     },
     "hi": {
         "title": "pyprivate: निजता बचाने वाली डीप लर्निंग",
-        "intro": "PyTorch के साथ चलने वाले आठ पाठ: दूसरे वर्करों पर रखे टेंसर, फ़ेडरेटेड लर्निंग, "
+        "intro": "PyTorch के साथ चलने वाले नौ पाठ: दूसरे वर्करों पर रखे टेंसर, फ़ेडरेटेड लर्निंग, "
                  "गुप्त बँटवारा, और एन्क्रिप्टेड डेटा पर ट्रेनिंग। यह किताब बनाते समय हर पेज चलाया गया था; "
                  "हर सेल के नीचे वही दिखता है जो उसने तब दिखाया था।",
         "lessons": "पाठ",
@@ -41,7 +41,7 @@ WORDS = {
     },
     "bn": {
         "title": "pyprivate: গোপনীয়তা রক্ষা করে ডিপ লার্নিং",
-        "intro": "PyTorch দিয়ে চলা আটটি পর্ব: অন্য ওয়ার্কারের কাছে রাখা টেনসর, ফেডারেটেড লার্নিং, "
+        "intro": "PyTorch দিয়ে চলা নয়টি পর্ব: অন্য ওয়ার্কারের কাছে রাখা টেনসর, ফেডারেটেড লার্নিং, "
                  "গোপন ভাগাভাগি, আর এনক্রিপ্ট করা ডেটায় প্রশিক্ষণ। বইটি বানানোর সময় প্রতিটি পাতা চালানো "
                  "হয়েছিল; প্রতিটি সেলের নিচে সেটাই দেখা যায়, যা সে তখন দেখিয়েছিল।",
         "lessons": "পর্ব",
@@ -57,7 +57,7 @@ WORDS = {
     },
     "de": {
         "title": "pyprivate: Deep Learning, das die Privatsphäre schützt",
-        "intro": "Acht Lektionen, die mit PyTorch laufen: Tensoren auf anderen Workern, föderiertes "
+        "intro": "Neun Lektionen, die mit PyTorch laufen: Tensoren auf anderen Workern, föderiertes "
                  "Lernen, Secret Sharing und Training auf verschlüsselten Daten. Jede Seite wurde beim "
                  "Bauen des Buchs ausgeführt; unter jeder Zelle steht, was sie dabei ausgegeben hat.",
         "lessons": "Lektionen",

@@ -59,4 +59,10 @@ def epsilon_of(noise_multiplier: float, sample_rate: float, steps: int, delta: f
         raise ValueError(f"accountant must be one of {sorted(kinds)}, not {accountant!r}")
     tracker = kinds[accountant]()
     tracker.history = [(noise_multiplier, sample_rate, steps)]
+    if accountant == "rdp":  # Opacus's orders, widened at both ends so that the best one is inside
+        return float(tracker.get_epsilon(delta, alphas=RDP_ORDERS))
     return float(tracker.get_epsilon(delta))
+
+
+RDP_ORDERS = [1 + x / 100 for x in range(1, 10)] + [1 + x / 10 for x in range(1, 100)] + list(range(12, 64)) + [
+    64, 96, 128, 256, 512, 1024]
