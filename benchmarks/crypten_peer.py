@@ -13,7 +13,6 @@ and its products need fewer local matrix products than two parties do. It
 is the reference issue 19 names; pyprivate runs two parties and a provider.
 """
 
-import statistics
 import time
 
 import torch
@@ -28,28 +27,24 @@ def _network(name):
                           cnn.MaxPool2d(2), cnn.Flatten(), cnn.Linear(256, 100), cnn.ReLU(), cnn.Linear(100, 10))
 
 
-def inference_ms(name, shape, n_batches=10, batch_size=50):
-    """{threads: median ms per encrypted batch} at one torch thread and at torch's own count.
+class Peer:
+    """CrypTen's encrypted inference of one network, one batch at a time (to interleave with pyprivate's)."""
 
-    Model and data encrypted, the output decrypted; one warm-up batch first.
-    """
-    import crypten
+    def __init__(self, name, shape, batch_size=50):
+        import crypten
 
-    if not crypten.is_initialized():
-        crypten.init()
-    model = _network(name).encrypt()
-    model.eval()
-    torch.manual_seed(0)
-    batches = [crypten.cryptensor(torch.rand(batch_size, *shape[1:])) for _ in range(n_batches + 1)]
-    default, result = torch.get_num_threads(), {}
-    for threads in (1, default):
-        torch.set_num_threads(threads)
-        times = []
-        with crypten.no_grad():
-            for batch in batches:
-                start = time.perf_counter()
-                model(batch).get_plain_text()
-                times.append((time.perf_counter() - start) * 1000)
-        result[threads] = statistics.median(times[1:])
-    torch.set_num_threads(default)
-    return result
+        if not crypten.is_initialized():
+            crypten.init()
+        self.crypten = crypten
+        self.model = _network(name).encrypt()
+        self.model.eval()
+        torch.manual_seed(0)
+        self.batch = crypten.cryptensor(torch.rand(batch_size, *shape[1:]))
+        self.run_one()  # warm-up
+
+    def run_one(self):
+        """ms for one encrypted batch: the model on encrypted data, the output decrypted."""
+        start = time.perf_counter()
+        with self.crypten.no_grad():
+            self.model(self.batch).get_plain_text()
+        return (time.perf_counter() - start) * 1000

@@ -83,8 +83,13 @@ def time_batches(run, batches):
     return statistics.median(times)
 
 
-def measure(model, shared_model, batches, workers, provider):
-    """{setting: ms per batch} for plaintext and encrypted inference at 1 and at torch's own threads."""
+def measure(model, shared_model, batches, workers, provider, peer=None):
+    """{setting: ms per batch} for plaintext and encrypted inference at 1 and at torch's own threads.
+
+    With a CrypTen ``peer``, its batches alternate with pyprivate's at each
+    thread setting (CrypTen on as many torch threads), so that both see the
+    same machine.
+    """
     shared_batches = [x.fix_precision().share(*workers, crypto_provider=provider) for x in batches]
 
     def encrypted(x):
@@ -97,14 +102,25 @@ def measure(model, shared_model, batches, workers, provider):
 
     plain(batches[0])  # warm-up
     result = {"plaintext": time_batches(plain, batches)}
+    default_threads = torch.get_num_threads()
     for threads in (1, None):
         with sy.settings.use(protocol_threads=threads):
             encrypted(shared_batches[0])  # warm-up: the first deal sets up the dealer's streams
-            result[f"encrypted, protocol_threads={threads}"] = time_batches(encrypted, shared_batches)
+            if peer is None:
+                result[f"encrypted, protocol_threads={threads}"] = time_batches(encrypted, shared_batches)
+                continue
+            ours, theirs = [], []
+            for x in shared_batches:
+                ours.append(time_batches(encrypted, [x]))
+                torch.set_num_threads(threads or default_threads)
+                theirs.append(peer.run_one())
+                torch.set_num_threads(default_threads)
+            result[f"encrypted, protocol_threads={threads}"] = statistics.median(ours)
+            result[f"CrypTen, {threads or default_threads} thread(s)"] = statistics.median(theirs)
     return result
 
 
-def run_network(name, workers, provider, n_batches=10, batch_size=50, busy=2):
+def run_network(name, workers, provider, n_batches=10, batch_size=50, busy=2, peer=None):
     """Figures for one network: plaintext and encrypted ms per batch, idle and busy, and its traffic."""
     make, shape = NETWORKS[name]
     images, _ = sy.data.load_mnist("test", limit=n_batches * batch_size)
@@ -114,14 +130,17 @@ def run_network(name, workers, provider, n_batches=10, batch_size=50, busy=2):
     shared_model.load_state_dict(model.state_dict())
     shared_model.fix_precision().share(*workers, crypto_provider=provider)
 
-    with Traffic(workers + [provider]) as traffic, RoundCounter() as counter, torch.no_grad():
-        x = batches[0].fix_precision().share(*workers, crypto_provider=provider)
-        shared_model(x).get()
-    idle = measure(model, shared_model, batches, workers, provider)
+    traffic_of = []
+    for x in batches[:2]:  # the first batch keeps the weights' masks; the next ones reuse them (kept_masks)
+        x = x.fix_precision().share(*workers, crypto_provider=provider)
+        with Traffic(workers + [provider]) as traffic, RoundCounter() as counter, torch.no_grad():
+            shared_model(x).get()
+        traffic_of.append((counter.rounds, traffic.messages, traffic.nbytes / 1e6))
+    idle = measure(model, shared_model, batches, workers, provider, peer)
     with Busy(busy):
         loaded = measure(model, shared_model, batches, workers, provider)
-    return {"idle": idle, "busy": loaded, "busy_processes": busy, "rounds": counter.rounds,
-            "messages": traffic.messages, "mb": traffic.nbytes / 1e6}
+    return {"idle": idle, "busy": loaded, "busy_processes": busy, "rounds": traffic_of[-1][0],
+            "messages": traffic_of[-1][1], "mb": traffic_of[-1][2], "first_mb": traffic_of[0][2]}
 
 
 def run(networks=("mlp", "cnn"), n_batches=10, batch_size=50, busy=2, crypten=False):
@@ -129,13 +148,14 @@ def run(networks=("mlp", "cnn"), n_batches=10, batch_size=50, busy=2, crypten=Fa
     hook = sy.TorchHook(torch)
     workers = [sy.VirtualWorker(hook, id=name) for name in ("bob", "alice")]
     provider = sy.VirtualWorker(hook, id="crypto_provider")
-    result = {name: run_network(name, workers, provider, n_batches, batch_size, busy) for name in networks}
-    if crypten:
-        from benchmarks import crypten_peer
+    result = {}
+    for name in networks:
+        peer = None
+        if crypten:
+            from benchmarks import crypten_peer
 
-        for name in networks:
-            make, shape = NETWORKS[name]
-            result[name]["crypten"] = crypten_peer.inference_ms(name, shape, n_batches, batch_size)
+            peer = crypten_peer.Peer(name, NETWORKS[name][1], batch_size)
+        result[name] = run_network(name, workers, provider, n_batches, batch_size, busy, peer)
     result["threads"] = torch.get_num_threads()
     return result
 
@@ -143,17 +163,19 @@ def run(networks=("mlp", "cnn"), n_batches=10, batch_size=50, busy=2, crypten=Fa
 def report(name, r, threads, batch_size):
     print(f"\n{name.upper()}, batch {batch_size}, model and data shared; {threads} torch thread(s) by default")
     print(f"per encrypted batch: {r['rounds']} rounds, {r['messages']} messages, {r['mb']:.1f} MB "
-          f"(sharing the batch and revealing the prediction included)")
+          f"(sharing the batch and revealing the prediction included; the first batch, which keeps the "
+          f"weights' masks: {r['first_mb']:.1f} MB)")
     plain_idle, plain_busy = r["idle"]["plaintext"], r["busy"]["plaintext"]
-    for setting in r["idle"]:
+    for setting in r["busy"]:
         idle, busy = r["idle"][setting], r["busy"][setting]
         ratios = f" ({idle / plain_idle:5.1f}x / {busy / plain_busy:5.1f}x plaintext)" if setting != "plaintext" else ""
         print(f"{setting:34} idle {idle:7.2f} ms | {r['busy_processes']} busy processes {busy:7.2f} ms "
               f"| slowdown {busy / idle:4.1f}x{ratios}")
-    for threads, ms in r.get("crypten", {}).items():
-        ours = r["idle"]["encrypted, protocol_threads=1" if threads == 1 else "encrypted, protocol_threads=None"]
-        print(f"{f'CrypTen 0.4.1, one process, {threads} thr.':34} idle {ms:7.2f} ms ({ms / plain_idle:5.1f}x "
-              f"plaintext); pyprivate on as many threads is {ms / ours:.2f}x as fast")
+    peers = [s for s in r["idle"] if s.startswith("CrypTen")]
+    for setting, ours in zip(peers, ("encrypted, protocol_threads=1", "encrypted, protocol_threads=None")):
+        ms = r["idle"][setting]
+        print(f"{setting + ', idle':34} {ms:7.2f} ms ({ms / plain_idle:5.1f}x plaintext), batches alternating "
+              f"with pyprivate's: pyprivate on as many threads is {ms / r['idle'][ours]:.2f}x as fast")
 
 
 def main(argv=None):

@@ -8,7 +8,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 NOTEBOOKS = ["01-pointers", "02-federated-learning", "03-secret-sharing", "04-encrypted-network",
-             "05-encrypted-mnist", "06-workers-in-processes", "07-secure-aggregation", "08-encrypted-inference"]
+             "05-encrypted-mnist", "06-workers-in-processes", "07-secure-aggregation", "08-encrypted-inference",
+             "09-differential-privacy"]
 # What each notebook must show once all cells ran: texts inside widget views, and pictures.
 EXPECTED = {
     "01-pointers": {"widget_text": ["bob"], "images": 0},
@@ -19,6 +20,7 @@ EXPECTED = {
     "06-workers-in-processes": {"widget_text": [], "images": 0},
     "07-secure-aggregation": {"widget_text": ["secure_worker", "alice", "server"], "images": 5},
     "08-encrypted-inference": {"widget_text": ["bob", "alice", "james"], "images": 2},
+    "09-differential-privacy": {"widget_text": [], "images": 4},
 }
 ERROR_LINE = re.compile(r"^(Traceback \(most recent call last\)|[A-Za-z_.]*(Error|Exception)\b.*)", re.M)
 
