@@ -26,7 +26,7 @@ WORDS = {
     "hi": {
         "title": "pyprivate: निजता बचाने वाली डीप लर्निंग",
         "intro": "PyTorch के साथ चलने वाले नौ पाठ: दूसरे वर्करों पर रखे टेंसर, फ़ेडरेटेड लर्निंग, "
-                 "गुप्त बँटवारा, और एन्क्रिप्टेड डेटा पर ट्रेनिंग। यह किताब बनाते समय हर पेज चलाया गया था; "
+                 "गुप्त बँटवारा, एन्क्रिप्टेड डेटा पर ट्रेनिंग, एन्क्रिप्टेड इन्फ़रेंस, और डिफ़रेंशियल प्राइवेसी। यह किताब बनाते समय हर पेज चलाया गया था; "
                  "हर सेल के नीचे वही दिखता है जो उसने तब दिखाया था।",
         "lessons": "पाठ",
         "teachers": "शिक्षकों के लिए",
@@ -42,7 +42,7 @@ WORDS = {
     "bn": {
         "title": "pyprivate: গোপনীয়তা রক্ষা করে ডিপ লার্নিং",
         "intro": "PyTorch দিয়ে চলা নয়টি পর্ব: অন্য ওয়ার্কারের কাছে রাখা টেনসর, ফেডারেটেড লার্নিং, "
-                 "গোপন ভাগাভাগি, আর এনক্রিপ্ট করা ডেটায় প্রশিক্ষণ। বইটি বানানোর সময় প্রতিটি পাতা চালানো "
+                 "গোপন ভাগাভাগি, এনক্রিপ্ট করা ডেটায় প্রশিক্ষণ, এনক্রিপ্ট করা ইনফারেন্স, আর ডিফারেনশিয়াল প্রাইভেসি। বইটি বানানোর সময় প্রতিটি পাতা চালানো "
                  "হয়েছিল; প্রতিটি সেলের নিচে সেটাই দেখা যায়, যা সে তখন দেখিয়েছিল।",
         "lessons": "পর্ব",
         "teachers": "শিক্ষকদের জন্য",
@@ -58,7 +58,8 @@ WORDS = {
     "de": {
         "title": "pyprivate: Deep Learning, das die Privatsphäre schützt",
         "intro": "Neun Lektionen, die mit PyTorch laufen: Tensoren auf anderen Workern, föderiertes "
-                 "Lernen, Secret Sharing und Training auf verschlüsselten Daten. Jede Seite wurde beim "
+                 "Lernen, Secret Sharing, Training auf verschlüsselten Daten, verschlüsselte Inferenz "
+                 "und Differential Privacy. Jede Seite wurde beim "
                  "Bauen des Buchs ausgeführt; unter jeder Zelle steht, was sie dabei ausgegeben hat.",
         "lessons": "Lektionen",
         "teachers": "Für Lehrkräfte",
