@@ -56,6 +56,10 @@ class UnsupportedOperationError(PyPrivateError, NotImplementedError):
     """An operation has no implementation for this kind of tensor."""
 
 
+class PrivateDataError(PyPrivateError, PermissionError):
+    """The data is private at its worker: only its owner's approval lets it (or what was computed from it) leave."""
+
+
 class RemoteExecutionError(PyPrivateError, RuntimeError):
     """An operation failed while a worker was running it."""
 

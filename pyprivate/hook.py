@@ -17,9 +17,14 @@ from .tensors import AdditiveSharingTensor, FixedPrecisionTensor, PointerTensor
 from .workers.client import local_worker
 
 
-def _tensor_send(self, worker):
-    """Send this tensor to ``worker`` and return a pointer to it."""
-    return PointerTensor.from_tensor(self, worker)
+def _tensor_send(self, worker, private=False):
+    """Send this tensor to ``worker`` and return a pointer to it.
+
+    With ``private=True`` it is private data at ``worker``: nobody (the
+    sender included) can ``.get()`` it, or anything computed from it, until
+    the worker's owner approves a request (``ptr.request("why")``).
+    """
+    return PointerTensor.from_tensor(self, worker, private=private)
 
 
 def _tensor_copy(self):

@@ -64,6 +64,9 @@ def test_three_worker_processes_run_part1_part12_and_the_remote_execution_of_par
     assert out["part12"][-1] < out["part12"][0]
     assert out["remote_execution"] == {"p2p": [2, 4, 6, 8, 10], "moved_by_bob": True, "move": ["alice", [1.0, 2.0, 3.0]],
                                        "average": True, "secure_average": True}
+    # Private data: the worker process refuses it, whatever the client sends (pyprivate/workers/governance.py).
+    assert out["private"] == {"get": "refused", "derived": "refused", "raw": "refused", "request": "pending",
+                              "after_request": "refused", "public": [4.0]}
     assert all(p.returncode == 0 for p in workers)  # the group shut down cleanly
 
 

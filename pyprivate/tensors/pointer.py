@@ -29,8 +29,8 @@ from ..errors import (
     WorkerMismatchError,
 )
 from ..workers.client import RemoteRef, check_worker, local_worker, request, sender_id
-from ..workers.messages import (EncodeObject, GetObject, MoveObjects, Ref, RunCommand, SendObject, ShareObject,
-                                TensorMeta)
+from ..workers.messages import (EncodeObject, GetObject, MoveObjects, Ref, RequestAccess, RunCommand, SendObject,
+                                ShareObject, TensorMeta)
 from .encoding import FixedPointEncoder
 
 aten = torch.ops.aten
@@ -215,6 +215,15 @@ class PointerTensor(RemoteHandle, torch.Tensor):
         provider = crypto_provider.id if crypto_provider is not None else None
         return self._pointer_to(self._ask(ShareObject(self.id_at_location, [w.id for w in workers], provider)))
 
+    def request(self, reason):
+        """Ask the owner of this private data to let you ``.get()`` it, saying why; returns the request's status.
+
+        The request waits at the worker until its owner approves or denies it
+        (``worker.requests``), unless the worker's policy decides at once.
+        """
+        self._check_alive("request()")
+        return request(self.location, RequestAccess(self.id_at_location, reason), sender=sender_id(self._ref.owner))
+
     def float_precision(self):
         raise NotRemoteError(
             f"float_precision() decodes values held here, and this is a pointer to data at {self.location.id}; "
@@ -222,17 +231,20 @@ class PointerTensor(RemoteHandle, torch.Tensor):
         )
 
     @classmethod
-    def from_tensor(cls, tensor, worker, lazy=False):
+    def from_tensor(cls, tensor, worker, lazy=False, private=False):
         """Send ``tensor`` to ``worker`` and return a pointer to it.
 
         ``lazy`` pointers (to shares) have their remote deletion carried by
         the next message to the worker rather than sent on its own.
+        ``private`` data stays at the worker (see :mod:`..workers.governance`).
         """
         check_worker(worker, "send")
         if worker is local_worker:
             raise AlreadyRemoteError("this tensor is already here, at the local worker 'me'")
+        if not isinstance(private, bool):
+            raise TypeError(f"private is True or False, not {private!r}")
         obj_id = ids.new_id()
-        request(worker, SendObject(obj_id, tensor.detach()))
+        request(worker, SendObject(obj_id, tensor.detach(), private))
         return cls(RemoteRef(worker, obj_id, lazy), tensor.shape, tensor.dtype, requires_grad=tensor.requires_grad)
 
     # -- running operations remotely ----------------------------------------

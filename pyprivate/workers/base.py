@@ -13,11 +13,13 @@ from ..crypto.prng import KINDS
 from ..tree import leaves, tree_map
 
 from .. import ids
-from ..errors import (CryptoProviderError, MessageDecodeError, NotAWorkerError, ObjectNotFoundError, PyPrivateError,
-                      UnsupportedOperationError)
+from ..errors import (CryptoProviderError, MessageDecodeError, NotAWorkerError, ObjectNotFoundError, PrivateDataError,
+                      PyPrivateError, UnsupportedOperationError)
 from . import directory, handover, serde
+from .governance import Governance
 from .messages import (OBJECT_RECORDS, Deal, DealerKey, DeleteObjects, EncodeObject, ErrorReply, GetObject, MoveObjects,
-                       Ref, Reply, RunCommand, RunStep, SendObject, SendObjects, ShareObject, TensorMeta, VIEW_OPS)
+                       Ref, Reply, RequestAccess, RunCommand, RunStep, SendObject, SendObjects, ShareObject, TensorMeta,
+                       VIEW_OPS)
 from .store import ObjectStore
 from .transport import InProcessTransport
 
@@ -100,7 +102,24 @@ class BaseWorker:
         self._dealer_streams = {}  # provider id -> PRNG stream shared with it (seeded dealing)
         self._party_streams = weakref.WeakKeyDictionary()  # as a provider: party worker -> stream
         self._seed = None
+        self.governance = Governance(self.id)  # private data held here (opt-in): governance.py
         directory.register(self)
+
+    @property
+    def requests(self):
+        """Pending requests for this worker's private data: ``bob.requests[0].approve()`` or ``.deny()``."""
+        return self.governance.pending()
+
+    @property
+    def policy(self):
+        """A function ``request -> True / False / None`` that approves, denies or leaves each new request."""
+        return self.governance.policy
+
+    @policy.setter
+    def policy(self, function):
+        if function is not None and not callable(function):
+            raise TypeError("a policy is a function of a request that returns True, False or None")
+        self.governance.policy = function
 
     @property
     def dealer(self):
@@ -167,7 +186,11 @@ class BaseWorker:
     def _handle(self, message, sender="?"):
         if isinstance(message, SendObject):
             (obj,) = self._adopt([message.obj])
+            if not isinstance(message.private, bool):
+                raise MessageDecodeError("a send message's private flag is a bool")
             self._store(message.obj_id, obj)
+            if message.private:
+                self.governance.mark(message.obj_id)
             return None
         if isinstance(message, SendObjects):
             objs = list(message.objs)
@@ -190,20 +213,31 @@ class BaseWorker:
             return None
         if isinstance(message, GetObject):
             obj = self._lookup(message.obj_id)
+            self.governance.check_release(message.obj_id, sender, obj)
+            if message.remove:
+                self.governance.forget(message.obj_id)
             if type(obj) is torch.Tensor:
                 if message.remove:
                     self._objects.pop(message.obj_id)
                 return obj
             return self._hand_over(message.obj_id, obj, message.remove)
+        if isinstance(message, RequestAccess):
+            request = self.governance.add_request(message.obj_id, sender, message.reason, self._lookup(message.obj_id))
+            return {"request": request.id, "status": request.status}
         if isinstance(message, MoveObjects):
+            self.governance.refuse(message.obj_ids, "moving to another worker")
             return self._move(message)
         if isinstance(message, EncodeObject):
             from ..tensors.remote_objects import encode_here
 
-            return self._store_results(encode_here(self._lookup(message.obj_id), message.base, message.precision))
+            metas = self._store_results(encode_here(self._lookup(message.obj_id), message.base, message.precision))
+            self.governance.inherit([m.obj_id for m in leaves(metas) if isinstance(m, TensorMeta)],
+                                    [message.obj_id], "fix_precision")
+            return metas
         if isinstance(message, ShareObject):
             from ..tensors.remote_objects import share_here
 
+            self.governance.refuse([message.obj_id], "secret sharing")
             if not all(isinstance(w, str) for w in message.workers) or not (
                     message.crypto_provider is None or isinstance(message.crypto_provider, str)):
                 raise MessageDecodeError("a share message names its workers by their ids")
@@ -218,6 +252,7 @@ class BaseWorker:
         if isinstance(message, DeleteObjects):
             for obj_id in message.obj_ids:
                 self._objects.pop(obj_id, None)
+                self.governance.forget(obj_id)
             return None
         raise MessageDecodeError(f"a worker cannot act on a {message.KIND!r} message")
 
@@ -289,12 +324,21 @@ class BaseWorker:
 
     def _run(self, message):
         func = resolve_op(message.op)
+        inputs = [ref.obj_id for ref in leaves((message.args, message.kwargs)) if isinstance(ref, Ref)]
+        private = self.governance.provenance_of(inputs)
+        if private and not all("Tensor" in str(ret.type) for ret in func._schema.returns):
+            raise PrivateDataError(f"{message.op} on private data at {self.id} would send its value back in the "
+                                   "reply: compute a tensor, then ask for it with ptr.request(...)")
         args, kwargs = self._deref(message.args), self._deref(message.kwargs)
         for value in leaves((args, kwargs)):
             if isinstance(value, torch.Tensor) and type(value) is not torch.Tensor:
                 self._check_computable(value)
         result = func(*args, **kwargs)
-        return self._store_results(result, (message.args, message.kwargs))
+        metas = self._store_results(result, (message.args, message.kwargs))
+        if private:
+            self.governance.inherit([m.obj_id for m in leaves(metas) if isinstance(m, TensorMeta)], inputs,
+                                    message.op.split(".")[0])
+        return metas
 
     def _check_computable(self, obj):
         """A shared tensor held here is only kept for its owner to fetch: its protocols run from the data scientist."""
@@ -312,6 +356,8 @@ class BaseWorker:
         step = PARTY_STEPS.get(message.step) if isinstance(message.step, str) else None
         if step is None:
             raise UnsupportedOperationError(f"refused to run {message.step!r}: it is not a registered protocol step")
+        self.governance.refuse([ref.obj_id for ref in leaves(message.args) if isinstance(ref, Ref)],
+                               "a protocol step (it may reveal its inputs)")
         result = step(message.party, message.n_parties, *self._deref(message.args), **self._deref(message.public))
         if message.reveal:
             kept, revealed = result

@@ -16,6 +16,7 @@ class SendObject:
     KIND = "send"
     obj_id: int
     obj: Any
+    private: bool = False  # private data at the receiver (pyprivate/workers/governance.py)
 
 
 @dataclass
@@ -38,6 +39,15 @@ class DealerKey:
 
     KIND = "dealer_key"
     key: bytes
+
+
+@dataclass
+class RequestAccess:
+    """Ask the owner of the private object ``obj_id`` to let the sender fetch it, for ``reason``."""
+
+    KIND = "request"
+    obj_id: int
+    reason: str
 
 
 @dataclass
@@ -183,7 +193,8 @@ class ErrorReply:
     message: str
 
 
-MESSAGE_TYPES = {cls.KIND: cls for cls in (SendObject, SendObjects, DealerKey, GetObject, RunCommand, RunStep, Deal,
+MESSAGE_TYPES = {cls.KIND: cls for cls in (SendObject, SendObjects, DealerKey, GetObject, RequestAccess, RunCommand,
+                                           RunStep, Deal,
                                            DeleteObjects, MoveObjects, EncodeObject, ShareObject, GetLog, Reply,
                                            ErrorReply)}
 

@@ -65,6 +65,26 @@ def remote_execution(bob, alice, james):
     return out
 
 
+def private_data(bob):
+    """Private data at a worker process: refused to the client, through pointers and through a raw message."""
+    from pyprivate.workers.client import request
+    from pyprivate.workers.messages import GetObject
+
+    def refusal(fetch):
+        try:
+            fetch()
+        except sy.errors.PrivateDataError:
+            return "refused"
+        return "released"
+
+    x = torch.tensor([1.0, 2.0, 3.0]).send(bob, private=True)
+    total = (x * 2).sum()
+    return {"get": refusal(x.get), "derived": refusal(total.copy().get),
+            "raw": refusal(lambda: request(bob, GetObject(x.id_at_location, remove=False))),
+            "request": total.request("the total, for a test")["status"],
+            "after_request": refusal(total.copy().get), "public": torch.tensor([4.0]).send(bob).get().tolist()}
+
+
 def main():
     world, master, mode = int(sys.argv[1]), sys.argv[2], sys.argv[3]
     sy.TorchHook(torch)
@@ -92,6 +112,7 @@ def main():
         return
     out["part12"] = part12(bob, alice, james)
     out["remote_execution"] = remote_execution(bob, alice, james)
+    out["private"] = private_data(bob)
     sy.leave()
     print(json.dumps(out), flush=True)
 

@@ -1,0 +1,113 @@
+"""Private data at a worker (opt-in): nothing private, or computed from it, leaves without the owner's approval."""
+
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn, optim
+
+from pyprivate.errors import PrivateDataError
+from pyprivate.workers import serde
+from pyprivate.workers.messages import GetObject, MoveObjects, Ref, RunCommand, RunStep, ShareObject
+
+
+def snapshot(worker):
+    return {obj_id: obj.clone() if isinstance(obj, torch.Tensor) else obj for obj_id, obj in worker._objects.items()}
+
+
+def same_store(worker, before):
+    now = worker._objects
+    return set(now) == set(before) and all(
+        torch.equal(now[i], before[i]) if isinstance(before[i], torch.Tensor) else now[i] is before[i] for i in before)
+
+
+def test_private_data_and_everything_computed_from_it_stay(bob):
+    x = torch.tensor([1.0, 2.0, 3.0]).send(bob, private=True)
+    derived = [x * 2, (x * 2).sum(), x.copy(), x.fix_precision(), x[1:]]
+    for ptr in [x, *derived]:
+        with pytest.raises(PrivateDataError, match=r"at bob is private data, or computed from it: ask for it with "
+                                                   r"ptr.request"):
+            ptr.get()
+        assert ptr.id_at_location in bob._objects  # still there
+    public = torch.tensor([5.0]).send(bob)
+    assert (public * 2).get().tolist() == [10.0]  # nothing changes for data that is not private
+
+
+def test_a_refused_get_changes_no_store(bob):
+    x = torch.tensor([1.0, 2.0]).send(bob, private=True)
+    before = snapshot(bob)
+    with pytest.raises(PrivateDataError):
+        x.get()
+    assert same_store(bob, before) and x.id_at_location in bob._objects
+
+
+def test_a_model_trained_on_private_data_is_private_and_released_by_policy(bob):
+    torch.manual_seed(0)
+    data = torch.randn(8, 3).send(bob, private=True)
+    target = torch.randn(8, 1).send(bob, private=True)
+    model = nn.Linear(3, 1).send(bob)
+    optimizer = optim.SGD(model.parameters(), lr=0.1)
+    optimizer.zero_grad()
+    F.mse_loss(model(data), target).backward()
+    optimizer.step()  # an in-place update with a private gradient makes the weights private
+    with pytest.raises(PrivateDataError):
+        model.copy().get()
+    bob.policy = lambda request: request.reason.startswith("model") or None
+    statuses = [p.request("model parameters after training")["status"] for p in model.parameters()]
+    assert statuses == ["approved", "approved"]
+    assert data.request("the raw data, please")["status"] == "pending"  # the policy leaves it to the owner
+    ids = [p.id_at_location for p in model.parameters()]
+    weights = model.get()
+    assert weights.weight.shape == (1, 3)
+    with pytest.raises(PrivateDataError, match="your request is still pending"):
+        data.get()
+    assert [r.obj_id for r in bob.governance.released] == ids  # the log of what left the worker
+
+
+def test_approval_releases_exactly_the_approved_object_and_denial_nothing(bob):
+    x = torch.tensor([1.0, 2.0, 3.0]).send(bob, private=True)
+    total, mean = x.sum(), x.mean()
+    assert total.request("the total") == {"request": bob.requests[0].id, "status": "pending"}
+    assert mean.request("the mean")["status"] == "pending"
+    first, second = bob.requests
+    assert "computed by sum" in repr(first) and "reason: 'the total'" in repr(first) and "shape []" in repr(first)
+    first.approve()
+    second.deny()
+    with pytest.raises(PrivateDataError):
+        total.copy().get()  # a copy is a new object: it needs its own request
+    assert total.get().item() == 6.0
+    with pytest.raises(PrivateDataError):
+        mean.get()
+    with pytest.raises(PrivateDataError, match="already denied"):
+        second.approve()
+    assert bob.requests == []
+
+
+def test_requests_need_a_reason_and_a_private_object(bob):
+    x = torch.tensor([1.0]).send(bob, private=True)
+    with pytest.raises(PrivateDataError, match="say why you need the data"):
+        x.request("  ")
+    with pytest.raises(PrivateDataError, match="is not private"):
+        torch.tensor([1.0]).send(bob).request("why not")
+    bob.policy = lambda request: 1 / 0  # a broken policy decides nothing
+    assert x.request("the value")["status"] == "pending"
+    with pytest.raises(TypeError, match="a policy is a function"):
+        bob.policy = "approve everything"
+
+
+def test_crafted_messages_cannot_read_private_data(bob, alice):
+    """Raw bytes, as a client in another process would send them: every path to the values is refused."""
+    x = torch.tensor([1.0, 2.0, 3.0]).send(bob, private=True)
+    before = snapshot(bob)
+    attempts = [
+        GetObject(x.id_at_location, remove=False),
+        GetObject(x.id_at_location, remove=True),
+        RunCommand("_local_scalar_dense.default", [Ref(x.id_at_location)]),  # a number in the reply
+        RunCommand("equal.default", [Ref(x.id_at_location), Ref(x.id_at_location)]),
+        RunStep("beaver.mask_one", 0, 2, [Ref(x.id_at_location), Ref(x.id_at_location)], {}, True),
+        ShareObject(x.id_at_location, ["bob", "alice"], None),
+        MoveObjects([x.id_at_location], "alice"),
+    ]
+    for message in attempts:
+        reply, _ = serde.decode(bob.recv_msg(serde.encode(message, "attacker")))
+        assert reply.KIND == "error" and reply.error == "PrivateDataError", (message, reply)
+    assert same_store(bob, before) and alice._objects == {}
