@@ -13,7 +13,7 @@ NOTEBOOKS = ["01-pointers", "02-federated-learning", "03-secret-sharing", "04-en
 # What each notebook must show once all cells ran: texts inside widget views, and pictures.
 EXPECTED = {
     "01-pointers": {"widget_text": ["bob"], "images": 0},
-    "02-federated-learning": {"widget_text": [], "images": 1},
+    "02-federated-learning": {"widget_text": ["dave", "Approve", "PrivateDataError"], "images": 1},
     "03-secret-sharing": {"widget_text": ["bob", "alice"], "images": 2},
     "04-encrypted-network": {"widget_text": ["bob", "alice"], "images": 2},
     "05-encrypted-mnist": {"widget_text": ["worker1", "worker2"], "images": 2},

@@ -200,6 +200,20 @@ def test_the_update_reveals_the_record(federated):
     assert recovered == pytest.approx(original, rel=1e-3)
 
 
+def test_private_data_stays_and_the_policy_releases_the_model(federated):
+    refused = output_of(federated, 'patients = torch.tensor([[63.0, 1.72, 80.0, 1.0]')
+    assert re.fullmatch(r"object \d+ at dave is private data, or computed from it: ask for it with "
+                        r"ptr.request\(\"why you need it\"\); the owner approves or denies at the worker "
+                        r"\(dave.requests\)", refused.strip())
+    assert "at dave is private data" in output_of(federated, "dave_model = nn.Linear(4, 1)")
+    statuses = re.findall(r"'status': '(\w+)'", output_of(federated, "dave.policy = lambda request"))
+    assert statuses == ["approved", "approved", "pending"]  # the parameters by policy; the raw records wait
+    text = output_of(federated, "RequestsView(dave)")
+    assert "computed by" in text and "the raw records, just in case" in text and "→ me" in text
+    log = output_of(federated, "MessagesView(dave)", exact=True)
+    assert "PrivateDataError" in log  # the refused gets are in the message log
+
+
 def test_federated_averaging_is_close_to_central(federated):
     assert "bob: 500, alice: 500, charlie: 500" in output_of(federated, "sy.FederatedDataset.split")
     assert all(f"'{w}': 16" in output_of(federated, "Counter(batch.location") for w in ("bob", "alice", "charlie"))

@@ -174,6 +174,8 @@ class BaseWorker:
             out = pack(reply, self.id)
         except TypeError as exc:
             out = pack(ErrorReply("RemoteExecutionError", str(exc)), self.id)
+        if isinstance(reply, ErrorReply):  # the log (and MessagesView) shows what was refused, and why
+            op = f"{op} ✗ {reply.error}".strip()
         record = MessageRecord(kind, sender, self.id, _wire_size(request), _wire_size(out), op, time.time())
         self.message_log.append(record)
         for callback in list(self._message_observers):
