@@ -47,6 +47,8 @@ def test_start_workers_runs_pointers_and_shares_then_leave_stops_them_and_can_st
         assert out[f"square{round_}"] == [2.25, 4.0]
     assert "sy.leave()" in out["twice"]
     assert len(set(out["pids"])) == 6
+    for round_ in range(2):  # every socket of the group is on the loopback interface (None: no ss here)
+        assert out[f"listening{round_}"] in (None, ["127.0.0.1"]), out[f"listening{round_}"]
     time.sleep(0.5)
     assert not any(alive(pid) for pid in out["pids"])
 

@@ -188,6 +188,9 @@ class ServedWorker(VirtualWorker):
         return {"total": total, "records": fields, "process": asdict(self.process)}
 
 
+_listening = []  # the rendezvous sockets of this process's groups
+
+
 def _rendezvous(url, **kwargs):
     """torch's tcp:// rendezvous, but waiting at most the ``timeout`` given in the URL."""
     import torch.distributed as dist
@@ -195,8 +198,13 @@ def _rendezvous(url, **kwargs):
     parsed = urlparse(url)
     query = {key: values[-1] for key, values in parse_qs(parsed.query).items()}
     rank, world = int(query["rank"]), int(query["world_size"])
+    listening = {}
+    if rank == 0:  # the rendezvous listens on the address it was given (loopback by default), not on every interface
+        server = socket.create_server((parsed.hostname, parsed.port))
+        _listening.append(server)  # kept open as long as the process may need the store
+        listening = {"master_listen_fd": server.fileno()}
     store = dist.TCPStore(parsed.hostname, parsed.port, world, is_master=rank == 0,
-                          timeout=timedelta(seconds=float(query["timeout"])), wait_for_workers=True)
+                          timeout=timedelta(seconds=float(query["timeout"])), wait_for_workers=True, **listening)
     yield store, rank, world
     raise RuntimeError("a pyprivate group cannot re-form; start it again")
 

@@ -19,12 +19,25 @@ def no_workers(port):
         return {"error": str(exc), "seconds": time.monotonic() - start}
 
 
+def listening(pids):
+    """The local addresses on which these processes listen for TCP connections (from ss)."""
+    import subprocess
+
+    try:
+        table = subprocess.run(["ss", "-ltnpH"], capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return sorted({line.split()[3].rsplit(":", 1)[0] for line in table.splitlines()
+                   if any(f"pid={pid}," in line for pid in pids)})
+
+
 def start_twice():
     out = {"pids": []}
     for round_ in range(2):
         bob, alice, james = sy.start_workers("bob", "alice", "james", timeout=20)
         out["pids"] += [w.pid for w in (bob, alice, james)]
         out["repr"] = repr(bob)
+        out[f"listening{round_}"] = listening([os.getpid()] + [w.pid for w in (bob, alice, james)])
         x = torch.tensor([1, 2, 3]).send(bob)
         out[f"sum{round_}"] = (x + x).get().tolist()
         y = torch.tensor([1.5, -2.0]).fix_precision().share(bob, alice, crypto_provider=james)
