@@ -188,9 +188,6 @@ class ServedWorker(VirtualWorker):
         return {"total": total, "records": fields, "process": asdict(self.process)}
 
 
-_listening = []  # the rendezvous sockets of this process's groups
-
-
 def _rendezvous(url, **kwargs):
     """torch's tcp:// rendezvous, but waiting at most the ``timeout`` given in the URL."""
     import torch.distributed as dist
@@ -200,11 +197,21 @@ def _rendezvous(url, **kwargs):
     rank, world = int(query["rank"]), int(query["world_size"])
     listening = {}
     if rank == 0:  # the rendezvous listens on the address it was given (loopback by default), not on every interface
-        server = socket.create_server((parsed.hostname, parsed.port))
-        _listening.append(server)  # kept open as long as the process may need the store
-        listening = {"master_listen_fd": server.fileno()}
-    store = dist.TCPStore(parsed.hostname, parsed.port, world, is_master=rank == 0,
-                          timeout=timedelta(seconds=float(query["timeout"])), wait_for_workers=True, **listening)
+        try:
+            server = socket.create_server((parsed.hostname, parsed.port))
+        except OSError as exc:  # reported like torch's own failures: join() turns it into a GroupFormationError
+            raise RuntimeError(f"cannot listen on {parsed.hostname}:{parsed.port}: {exc.strerror}") from None
+        listening = {"master_listen_fd": server.detach()}  # the store owns the socket from now on
+    try:
+        store = dist.TCPStore(parsed.hostname, parsed.port, world, is_master=rank == 0,
+                              timeout=timedelta(seconds=float(query["timeout"])), wait_for_workers=True, **listening)
+    except BaseException:
+        if listening:
+            try:
+                os.close(listening["master_listen_fd"])
+            except OSError:  # the store had taken it and closed it already
+                pass
+        raise
     yield store, rank, world
     raise RuntimeError("a pyprivate group cannot re-form; start it again")
 
