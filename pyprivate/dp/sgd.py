@@ -18,7 +18,7 @@ def poisson_batch(n: int, sample_rate: float, generator=None) -> torch.Tensor:
 
 
 def per_sample_gradients(model, loss_fn, images, labels) -> dict:
-    """{parameter name: gradients of shape (batch, *parameter shape)}, one per example."""
+    """``{parameter name: gradients of shape (batch, *parameter shape)}``, one per example."""
     params = {name: p.detach() for name, p in model.named_parameters()}
 
     def loss_of_one(params, image, label):
