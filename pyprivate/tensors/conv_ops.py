@@ -188,6 +188,11 @@ def fixed_avg_pool_backward(func, args, kwargs):
 
 
 # -- max pooling ---------------------------------------------------------------------------
+def _max_pool_kernel_of(args):
+    """The window of ``max_pool2d_with_indices(x, *args[1:])``, its defaults filled in and checked."""
+    return _max_pool_kernel(*(list(args[1:]) + [[], 0, 1, False][len(args) - 2:]))
+
+
 def _max_pool_kernel(kernel, stride, padding, dilation, ceil_mode):
     kernel = _pair(kernel, "kernel_size")
     if (stride and _pair(stride, "stride") != kernel) or any(_pair(padding, "padding")) or ceil_mode or (
@@ -272,8 +277,7 @@ def _onehot_of(indices):
 @SHARED.implements(aten.max_pool2d_with_indices.default)
 def shared_max_pool(func, args, kwargs):
     x = args[0]
-    values, indices, onehot = max_pool(x, _max_pool_kernel(*(list(args[1:]) + [[], 0, 1, False][len(args) - 2:])),
-                                       _needs_onehot(x))
+    values, indices, onehot = max_pool(x, _max_pool_kernel_of(args), _needs_onehot(x))
     indices._pool_onehot = onehot
     return values, indices
 
@@ -281,7 +285,7 @@ def shared_max_pool(func, args, kwargs):
 @FIXED.implements(aten.max_pool2d_with_indices.default)
 def fixed_max_pool(func, args, kwargs):
     x = args[0]
-    kernel = _max_pool_kernel(*(list(args[1:]) + [[], 0, 1, False][len(args) - 2:]))
+    kernel = _max_pool_kernel_of(args)
     values, indices, onehot = max_pool(x.child, kernel, _needs_onehot(x))
     indices = fp.wrap(indices * x.encoder.scale, x.encoder, torch.int64)  # indices are encoded like argmax's
     indices._pool_onehot = onehot
