@@ -7,7 +7,7 @@ from torch import nn, optim
 
 from pyprivate.errors import PrivateDataError
 from pyprivate.workers import serde
-from pyprivate.workers.messages import GetObject, MoveObjects, Ref, RunCommand, RunStep, ShareObject
+from pyprivate.workers.messages import GetObject, MoveObjects, Ref, RunCommand, RunStep, SendObjects, ShareObject
 
 
 def snapshot(worker):
@@ -111,3 +111,46 @@ def test_crafted_messages_cannot_read_private_data(bob, alice):
         reply, _ = serde.decode(bob.recv_msg(serde.encode(message, "attacker")))
         assert reply.KIND == "error" and reply.error == "PrivateDataError", (message, reply)
     assert same_store(bob, before) and alice._objects == {}
+
+
+def test_moving_private_data_needs_the_owners_approval_and_it_stays_private_there(bob, alice):
+    x = torch.tensor([1.0, 2.0, 3.0]).send(bob, private=True)
+    doubled = x * 2
+    bob_before, alice_before = snapshot(bob), snapshot(alice)
+    with pytest.raises(PrivateDataError, match=r"to move it to alice, ask with ptr.request"):
+        doubled.move(alice)
+    assert same_store(bob, bob_before) and same_store(alice, alice_before) and doubled.location is bob
+    doubled.request("move it to alice, who averages")
+    bob.requests[0].approve()
+    old_id = doubled.id_at_location
+    doubled.move(alice)
+    assert doubled.location is alice and old_id not in bob._objects
+    assert [(r.obj_id, r.requester) for r in bob.governance.released] == [(old_id, "alice (moved for me)")]
+    with pytest.raises(PrivateDataError, match="at alice is private data"):
+        doubled.get()  # the destination keeps it private: alice's owner decides now
+    with pytest.raises(PrivateDataError, match="at alice is private data"):
+        (doubled + 1).get()
+    doubled.request("the doubled values")
+    (request,) = alice.requests
+    assert "moved from bob" in repr(request)
+    request.approve()
+    assert doubled.get().tolist() == [2.0, 4.0, 6.0]
+    with pytest.raises(PrivateDataError, match="at bob is private data"):
+        x.move(alice)  # the approval was for one object only
+
+
+def test_a_move_that_the_destination_refuses_changes_nothing(bob, alice):
+    x = torch.tensor([1.0, 2.0]).send(bob, private=True)
+    x.request("move it")
+    bob.requests[0].approve()
+    before = snapshot(bob)
+    bad = bob.recv_msg(serde.encode(MoveObjects([x.id_at_location], "nobody"), "me"))
+    assert serde.decode(bad)[0].KIND == "error"
+    assert same_store(bob, before) and bob.governance.released == [] and x.id_at_location in bob.governance.private
+
+
+def test_send_many_private_flags_are_checked_before_anything_is_stored(alice):
+    for flags in (["yes"], [True, False], "all"):
+        reply, _ = serde.decode(alice.recv_msg(serde.encode(SendObjects([7], [torch.ones(2)], flags), "bob")))
+        assert reply.KIND == "error" and reply.error == "MessageDecodeError", flags
+    assert alice._objects == {}

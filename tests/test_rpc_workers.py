@@ -66,7 +66,8 @@ def test_three_worker_processes_run_part1_part12_and_the_remote_execution_of_par
                                        "average": True, "secure_average": True}
     # Private data: the worker process refuses it, whatever the client sends (pyprivate/workers/governance.py).
     assert out["private"] == {"get": "refused", "derived": "refused", "raw": "refused", "request": "pending",
-                              "after_request": "refused", "public": [4.0]}
+                              "after_request": "refused", "move": "refused", "still_at_bob": "bob",
+                              "public": [4.0]}
     assert all(p.returncode == 0 for p in workers)  # the group shut down cleanly
 
 

@@ -16,7 +16,7 @@ from .. import ids
 from ..errors import (CryptoProviderError, MessageDecodeError, NotAWorkerError, ObjectNotFoundError, PrivateDataError,
                       PyPrivateError, UnsupportedOperationError)
 from . import directory, handover, serde
-from .governance import Governance
+from .governance import Governance, Provenance
 from .messages import (OBJECT_RECORDS, Deal, DealerKey, DeleteObjects, EncodeObject, ErrorReply, GetObject, MoveObjects,
                        Ref, Reply, RequestAccess, RunCommand, RunStep, SendObject, SendObjects, ShareObject, TensorMeta,
                        VIEW_OPS)
@@ -195,6 +195,10 @@ class BaseWorker:
                 self.governance.mark(message.obj_id)
             return None
         if isinstance(message, SendObjects):
+            private = message.private
+            if not isinstance(private, list) or not all(isinstance(p, bool) for p in private) or (
+                    private and len(private) != len(message.obj_ids)):
+                raise MessageDecodeError("a send_many message's private flags are one bool per object, or none")
             objs = list(message.objs)
             # Draw in the order the provider drew, whatever order the shares are listed in.
             specs = sorted((o[3], i) for i, o in enumerate(objs) if isinstance(o, list) and len(o) == 4
@@ -205,6 +209,9 @@ class BaseWorker:
                 raise MessageDecodeError("a send_many message must carry one tensor per id")
             for obj_id, obj in zip(message.obj_ids, self._adopt(objs)):
                 self._store(obj_id, obj)
+            for obj_id, is_private in zip(message.obj_ids, private):
+                if is_private:  # moved here by the worker that held it: it stays private
+                    self.governance.mark(obj_id, Provenance(frozenset({obj_id}), (f"moved from {sender}",)))
             return None
         if isinstance(message, DealerKey):
             from ..crypto.prng import PRNG
@@ -227,8 +234,7 @@ class BaseWorker:
             request = self.governance.add_request(message.obj_id, sender, message.reason, self._lookup(message.obj_id))
             return {"request": request.id, "status": request.status}
         if isinstance(message, MoveObjects):
-            self.governance.refuse(message.obj_ids, "moving to another worker")
-            return self._move(message)
+            return self._move(message, sender)
         if isinstance(message, EncodeObject):
             from ..tensors.remote_objects import encode_here
 
@@ -285,8 +291,11 @@ class BaseWorker:
             self._objects.pop(obj_id)
         return record
 
-    def _move(self, message):
-        """Send the objects straight to the destination, in this worker's name; forget them once it has them."""
+    def _move(self, message, sender):
+        """Send the objects straight to the destination, in this worker's name; forget them once it has them.
+
+        Private objects move only with an approved request by ``sender``, and stay private at the destination.
+        """
         from ..tensors.remote_objects import describe, disown, find_worker
         from .client import request
 
@@ -296,9 +305,12 @@ class BaseWorker:
         if destination is self:
             raise PyPrivateError(f"these objects are already at {self.id}")
         objs = [self._lookup(obj_id) for obj_id in message.obj_ids]
+        approvals = self.governance.check_move(message.obj_ids, sender, destination.id)
         records = [describe(obj) for obj in objs]
         new_ids = [ids.new_id() for _ in objs]
-        request(destination, SendObjects(new_ids, records), sender=self.id)
+        private = [a is not None for a in approvals] if any(a is not None for a in approvals) else []
+        request(destination, SendObjects(new_ids, records, private), sender=self.id)
+        self.governance.moved_out(message.obj_ids, objs, approvals, destination.id)
         for obj_id, obj in zip(message.obj_ids, objs):
             disown(obj)
             self._objects.pop(obj_id, None)

@@ -15,8 +15,12 @@ The worker enforces this when a message arrives, whoever sent it and
 however (bytes or an in-process handover), so a client that writes its own
 messages cannot read private data either. An operation on private data whose
 result is not a tensor (``.item()``, a comparison to a Python bool) is
-refused: its answer would travel in the reply. Secret-sharing or moving
-private data is refused for now (see :func:`refuse`).
+refused: its answer would travel in the reply. Moving private data to another
+worker (``ptr.move(alice)``) needs the same approval as fetching it, and the
+destination keeps it private ("moved from bob" in its requests).
+Secret-sharing private data is refused (see :meth:`Governance.refuse`): the
+parties would need to check every protocol step's openings themselves, which
+they cannot yet do against a client that writes its own steps.
 
 What stays visible: shapes and dtypes of results, which operations ran, and
 their timing. A party that may run any torch operation on private data can
@@ -122,10 +126,8 @@ class Governance:
         self.private.pop(obj_id, None)
 
     # -- leaving ---------------------------------------------------------------------------
-    def check_release(self, obj_id, requester, obj):
-        """Raise unless ``requester`` may fetch ``obj_id``; log a private object's release."""
-        if obj_id not in self.private:
-            return
+    def approval(self, obj_id, requester, what=None):
+        """The approved request that lets ``requester`` take the private object ``obj_id``; else raise."""
         approved = next((r for r in self.requests if r.obj_id == obj_id and r.requester == requester
                          and r.status == "approved"), None)
         if approved is None:
@@ -133,12 +135,36 @@ class Governance:
                           for r in self.requests)
             how = ("your request is still pending: the owner approves it at the worker "
                    f"({self.worker_id}.requests)") if pending else (
-                "ask for it with ptr.request(\"why you need it\"); the owner approves or denies at the worker "
-                f"({self.worker_id}.requests)")
+                (f"to {what}, ask with" if what else "ask for it with") + " ptr.request(\"why you need it\"); "
+                f"the owner approves or denies at the worker ({self.worker_id}.requests)")
             raise PrivateDataError(f"object {obj_id} at {self.worker_id} is private data, or computed from it: "
                                    f"{how}")
+        return approved
+
+    def check_release(self, obj_id, requester, obj):
+        """Raise unless ``requester`` may fetch ``obj_id``; log a private object's release."""
+        if obj_id not in self.private:
+            return
+        approved = self.approval(obj_id, requester)
         self.released.append(Release(obj_id, requester, approved.id, tuple(obj.shape), time.time()))
         return approved
+
+    def check_move(self, obj_ids, requester, destination):
+        """The approvals that let ``requester`` move these objects to ``destination`` (None where not private).
+
+        Moving private data hands it to another worker, so it needs the same
+        approval as a ``.get()``; the destination keeps it private
+        (:meth:`moved_out` logs it once the move is done).
+        """
+        return [self.approval(i, requester, f"move it to {destination}") if i in self.private else None
+                for i in obj_ids]
+
+    def moved_out(self, obj_ids, objs, approvals, destination):
+        for obj_id, obj, approved in zip(obj_ids, objs, approvals):
+            if approved is not None:
+                self.released.append(Release(obj_id, f"{destination} (moved for {approved.requester})",
+                                             approved.id, tuple(obj.shape), time.time()))
+            self.forget(obj_id)
 
     def refuse(self, obj_ids, what):
         """Refuse ``what`` (sharing, moving, a protocol step) on private objects."""

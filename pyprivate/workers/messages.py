@@ -31,6 +31,7 @@ class SendObjects:
     KIND = "send_many"
     obj_ids: list
     objs: list
+    private: list = field(default_factory=list)  # a bool per object when a worker moves private data (see move)
 
 
 @dataclass
@@ -124,7 +125,8 @@ class MoveObjects:
     ``send_many`` message to the destination (in its own name, so the data
     never passes through whoever asked) and replies with a
     :class:`TensorMeta` per object: its new id at the destination. If the
-    destination refuses, the receiver keeps every object.
+    destination refuses, the receiver keeps every object. Private data moves
+    only with its owner's approval, and stays private at the destination.
     """
 
     KIND = "move"

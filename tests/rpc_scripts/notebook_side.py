@@ -65,8 +65,8 @@ def remote_execution(bob, alice, james):
     return out
 
 
-def private_data(bob):
-    """Private data at a worker process: refused to the client, through pointers and through a raw message."""
+def private_data(bob, alice):
+    """Private data at a worker process: refused to the client, through pointers, a move and a raw message."""
     from pyprivate.workers.client import request
     from pyprivate.workers.messages import GetObject
 
@@ -82,7 +82,8 @@ def private_data(bob):
     return {"get": refusal(x.get), "derived": refusal(total.copy().get),
             "raw": refusal(lambda: request(bob, GetObject(x.id_at_location, remove=False))),
             "request": total.request("the total, for a test")["status"],
-            "after_request": refusal(total.copy().get), "public": torch.tensor([4.0]).send(bob).get().tolist()}
+            "after_request": refusal(total.copy().get), "move": refusal(lambda: total.move(alice)),
+            "still_at_bob": total.location.id, "public": torch.tensor([4.0]).send(bob).get().tolist()}
 
 
 def main():
@@ -112,7 +113,7 @@ def main():
         return
     out["part12"] = part12(bob, alice, james)
     out["remote_execution"] = remote_execution(bob, alice, james)
-    out["private"] = private_data(bob)
+    out["private"] = private_data(bob, alice)
     sy.leave()
     print(json.dumps(out), flush=True)
 
