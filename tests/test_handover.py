@@ -5,6 +5,8 @@ import torch
 from torch import nn, optim
 
 import pyprivate as sy
+from pyprivate.crypto.parties import party_step
+from pyprivate.tensors.worker_parties import WorkerParties
 from pyprivate.workers import handover, serde
 from pyprivate.workers.messages import FixedPrecisionData, Reply, SendObject, SendObjects, TensorMeta
 
@@ -14,8 +16,8 @@ def checked_sizes(monkeypatch):
     """Every handed-over message also encoded to bytes: the logged size must be the length of those bytes."""
     handed = []
 
-    def hand_and_encode(message, sender, release=()):
-        result = real_hand(message, sender, release)
+    def hand_and_encode(message, sender, release=(), moved=()):
+        result = real_hand(message, sender, release, moved)
         handed.append((int(result.size), len(serde.encode(message, sender, release)), message.KIND))
         return result
 
@@ -153,3 +155,38 @@ def test_what_cannot_be_encoded_cannot_be_handed_over_either(bob):
                 pack(Reply(bad), "bob")
     with pytest.raises(TypeError, match="wire_bytes is True or False"):
         sy.settings.wire_bytes = "yes"
+
+
+@party_step("test.handover.keep_public_reveal_fresh")
+def _keep_public_reveal_fresh(i, n, x, *, eps):
+    """Keeps the public value itself (as a careless step might) and reveals a new tensor and its own input."""
+    fresh = x + eps
+    _keep_public_reveal_fresh.made.append(fresh.untyped_storage().data_ptr())
+    return (eps, eps[:1]), (fresh, x)
+
+
+_keep_public_reveal_fresh.made = []
+
+
+@pytest.mark.usefixtures("handed_over")
+def test_steps_get_public_values_lent_and_give_back_what_they_made_without_copies(bob, alice):
+    """What lets a round skip copies: public values are lent, made values moved; stores still never alias."""
+    parties = WorkerParties([bob, alice], None)
+    xs = [torch.tensor([1, 2]).send(bob), torch.tensor([3, 4]).send(alice)]
+    eps = torch.tensor([10, 20])
+    _keep_public_reveal_fresh.made.clear()
+    pairs = parties.run_revealing("test.handover.keep_public_reveal_fresh", [[xs[0]], [xs[1]]], eps=eps)
+    (kept_bob, (fresh_bob, x_bob)), (kept_alice, (fresh_alice, x_alice)) = pairs
+    # A made value reaches the orchestrator as the very tensor the step made: no copy.
+    assert [fresh_bob.untyped_storage().data_ptr(), fresh_alice.untyped_storage().data_ptr()] == \
+        _keep_public_reveal_fresh.made
+    assert fresh_bob.tolist() == [11, 22] and fresh_alice.tolist() == [13, 24]
+    # A revealed input is copied: the orchestrator cannot reach the party's store through it.
+    x_bob.add_(100)
+    assert bob._objects[xs[0].id_at_location].tolist() == [1, 2] and x_alice.tolist() == [3, 4]
+    # A kept public value was copied before the party stored it: no store shares memory with the
+    # orchestrator's tensor or with the other party's store.
+    held = [storages(bob), storages(alice)]
+    assert not held[0] & held[1] and eps.untyped_storage().data_ptr() not in held[0] | held[1]
+    eps.add_(1)
+    assert bob._objects[kept_bob[0].id_at_location].tolist() == [10, 20]

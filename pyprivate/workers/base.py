@@ -102,6 +102,7 @@ class BaseWorker:
         self._dealer_streams = {}  # provider id -> PRNG stream shared with it (seeded dealing)
         self._party_streams = weakref.WeakKeyDictionary()  # as a provider: party worker -> stream
         self._seed = None
+        self._moved_in_reply = ()  # ids of tensors in the next reply that may be handed over without a copy
         self.governance = Governance(self.id)  # private data held here (opt-in): governance.py
         directory.register(self)
 
@@ -170,8 +171,9 @@ class BaseWorker:
         except Exception as exc:  # the worker reports failures instead of dying
             where = f"{op} failed at {self.id}" if op else f"failed at {self.id}"
             reply = ErrorReply("RemoteExecutionError", f"{where}: {type(exc).__name__}: {exc}")
+        moved, self._moved_in_reply = self._moved_in_reply, ()
         try:
-            out = pack(reply, self.id)
+            out = pack(reply, self.id, moved=moved) if pack is handover.hand else pack(reply, self.id)
         except TypeError as exc:
             out = pack(ErrorReply("RemoteExecutionError", str(exc)), self.id)
         if isinstance(reply, ErrorReply):  # the log (and MessagesView) shows what was refused, and why
@@ -375,11 +377,18 @@ class BaseWorker:
         if self.governance.private:  # protocol steps are the hot path: nothing to check without private data
             self.governance.refuse([ref.obj_id for ref in leaves(message.args) if isinstance(ref, Ref)],
                                    "a protocol step (it may reveal its inputs)")
-        result = step(message.party, message.n_parties, *self._deref(message.args), **self._deref(message.public))
+        args, public = self._deref(message.args), self._deref(message.public)
+        result = step(message.party, message.n_parties, *args, **public)
+        lent = _storages(public)  # handed over in this process, a public value is the orchestrator's tensor
         if message.reveal:
             kept, revealed = result
+            kept = _unaliased(kept, lent)
+            # The revealed values go back without a copy when the step made them (no input or kept result
+            # shares their memory): nobody else holds them (pyprivate/workers/handover.py).
+            held = lent | _storages(args) | _storages(kept)
+            self._moved_in_reply = [id(t) for t in revealed if type(t) is torch.Tensor and _storage(t) not in held]
             return [self._store_results(kept), list(revealed)]
-        return self._store_results(result)
+        return self._store_results(_unaliased(result, lent))
 
     def _drawn_share(self, sender, spec):
         stream = self._dealer_streams.get(sender)
@@ -474,6 +483,22 @@ class BaseWorker:
         for obj_id, value in stored.items():
             self._store(obj_id, value)
         return metas
+
+
+def _storage(t):
+    return t.untyped_storage().data_ptr()
+
+
+def _storages(tree):
+    """The memory (storage addresses) of the tensors in ``tree``."""
+    return {_storage(t) for t in leaves(tree) if isinstance(t, torch.Tensor)}
+
+
+def _unaliased(tree, storages):
+    """``tree`` with a copy of each tensor that shares memory with ``storages`` (a step returning a public value)."""
+    if not storages:
+        return tree
+    return tree_map(lambda t: t.clone() if isinstance(t, torch.Tensor) and _storage(t) in storages else t, tree)
 
 
 class VirtualWorker(BaseWorker):

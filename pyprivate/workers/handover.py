@@ -10,6 +10,12 @@ bytes would have built, and nothing more:
 * every tensor is copied (contiguous, detached, a plain ``torch.Tensor``),
   so no party can reach another party's memory, and a tensor that is sent
   and then changed in place by its sender stays as it was at the receiver;
+  except where nobody could change it: the values a protocol step reveals
+  (made by the step, kept by no one, see ``BaseWorker._run_step``) are
+  moved to the orchestrator, and a step's public values (opened masked
+  values, which every party reads and no step changes) are lent to each
+  party. A step result that would alias a public value is copied before a
+  party stores it, so stores never share memory;
 * tuples become lists, records (pointers, shared and fixed precision
   tensors as data) are rebuilt, and anything :mod:`serde` could not encode
   is refused with the same ``TypeError``;
@@ -35,7 +41,8 @@ import torch
 
 from ..settings import settings
 from . import serde
-from .messages import FixedPrecisionData, PointerData, Ref, SharedData, TensorMeta
+from ..tree import leaves
+from .messages import FixedPrecisionData, PointerData, Ref, RunStep, SharedData, TensorMeta
 from .transport import InProcessTransport
 
 _ATOMS = frozenset({int, float, str, bool, bytes, type(None)})
@@ -92,10 +99,24 @@ def in_process(location):
     return type(location.transport) is InProcessTransport and not settings.wire_bytes
 
 
-def hand(message, sender, release=()):
-    """The receiver's copy of ``message`` from ``sender``, as a :class:`Handed` (see the module's docstring)."""
+_moved = set()  # ids of the tensors the message being handed over may pass on without a copy
+
+
+def hand(message, sender, release=(), moved=()):
+    """The receiver's copy of ``message`` from ``sender``, as a :class:`Handed` (see the module's docstring).
+
+    ``moved``: ids of tensors in ``message`` that the sender keeps no
+    reference to; they are handed over as they are. A step's public values
+    are lent to the party as they are, too.
+    """
     cls = type(message)
-    copies = {name: _copy(getattr(message, name)) for name in serde._field_names(cls)}
+    _moved.update(moved)
+    if cls is RunStep:
+        _moved.update(id(t) for t in leaves(message.public) if type(t) is torch.Tensor)
+    try:
+        copies = {name: _copy(getattr(message, name)) for name in serde._field_names(cls)}
+    finally:
+        _moved.clear()
     serde._check_field_types(cls, copies)
     envelope = {"kind": message.KIND, "sender": sender, "body": copies}
     if release:
@@ -118,6 +139,8 @@ def _copy_list(items):
 
 
 def _copy_tensor(t):
+    if id(t) in _moved and not t.requires_grad and t.is_contiguous():
+        return serde.sendable(t)
     return serde.sendable(t).clone(memory_format=torch.contiguous_format)
 
 
