@@ -13,7 +13,9 @@ rounds per encrypted batch, and a floor: the time the 64-bit integer matrix
 products of one encrypted batch take on their own (see ``gemm_floor``).
 Also, in the same run: plaintext on two threads, and the encrypted training
 again with every in-process message encoded to bytes and decoded
-(``sy.settings.wire_bytes``), as before messages were handed over as objects.
+(``sy.settings.wire_bytes``), as before messages were handed over as objects;
+and where an encrypted batch's time goes, by category (``benchmarks/breakdown.py``,
+two more epochs with timers around named functions).
 
 Plaintext training of the 100 batches takes a tenth of a second, so one
 hiccup of this machine moves it by 20%; it is timed ``PLAIN_REPEATS``
@@ -22,6 +24,7 @@ the first run's). The encrypted run lasts seconds and is timed once.
 """
 
 import argparse
+import contextlib
 import copy
 import statistics
 import resource
@@ -33,6 +36,7 @@ import torch.nn.functional as F
 from torch import nn, optim
 
 import pyprivate as sy
+from benchmarks.breakdown import Breakdown
 from pyprivate.crypto.parties import Parties
 
 
@@ -118,7 +122,8 @@ def accuracy_plain(model, test):
     return 100 * correct / sum(len(t) for _, t in test)
 
 
-def train_encrypted(model, train, epochs, lr, workers, provider, precision, progress=None):
+def train_encrypted(model, train, epochs, lr, workers, provider, precision, progress=None, around=None):
+    """(ms per batch, losses) of encrypted training; ``around``: a context manager for the training loop only."""
     # The tutorial shares the data with requires_grad=True; nothing uses those
     # gradients, so the benchmark leaves them out (a third of the first layer's work).
     def secret_share(tensor):
@@ -129,17 +134,18 @@ def train_encrypted(model, train, epochs, lr, workers, provider, precision, prog
     opt = optim.SGD(model.parameters(), lr=lr).fix_precision()
     model.train()
     losses = []
-    start = time.perf_counter()
-    for _ in range(epochs):
-        for data, target in private_train:
-            opt.zero_grad()
-            output = model(data)
-            loss = ((output - target) ** 2).sum().refresh() / output.shape[0]
-            loss.backward()
-            opt.step()
-            losses.append(loss.get().float_precision().item())
-        if progress is not None:
-            progress(len(losses) // len(private_train), epochs, losses[-1])
+    with around or contextlib.nullcontext():
+        start = time.perf_counter()
+        for _ in range(epochs):
+            for data, target in private_train:
+                opt.zero_grad()
+                output = model(data)
+                loss = ((output - target) ** 2).sum().refresh() / output.shape[0]
+                loss.backward()
+                opt.step()
+                losses.append(loss.get().float_precision().item())
+            if progress is not None:
+                progress(len(losses) // len(private_train), epochs, losses[-1])
     return (time.perf_counter() - start) * 1000 / (epochs * len(private_train)), losses
 
 
@@ -218,6 +224,9 @@ def run(activation="relu", n_train=640, n_test=640, epochs=10, batch_size=64, lr
     dealer_s = deal_time()
     with sy.settings.use(wire_bytes=True):  # the same training, every message encoded and decoded
         wire_ms, _ = train_encrypted(_net(activation, start), train, epochs, lr, workers, provider, precision)
+    breakdown_epochs = min(epochs, 2)  # the same training with timers around named functions (benchmarks/breakdown.py)
+    breakdown = Breakdown.of_protocols()
+    train_encrypted(_net(activation, start), train, breakdown_epochs, lr, workers, provider, precision, around=breakdown)
     steps = epochs * len(train)
     return {
         "activation": activation,
@@ -235,6 +244,8 @@ def run(activation="relu", n_train=640, n_test=640, epochs=10, batch_size=64, lr
         "mb_per_batch": traffic.nbytes / steps / 1e6,
         "rounds_per_batch": counter.rounds / steps,
         "losses": losses,
+        "breakdown": breakdown,
+        "breakdown_batches": breakdown_epochs * len(train),
         "source": sy.data.load_mnist.source,
     }
 
@@ -304,6 +315,7 @@ def main(argv=None):
               f"message as wire bytes: {r['wire_bytes_ms']:.1f} ms/batch ({r['wire_bytes_ms'] / r['plain_ms']:.1f}x)")
         print(f"        floor: its {r['gemms_per_batch']} int64 matrix products alone take {r['gemm_floor_ms']:.1f} ms "
               f"({r['gemm_floor_ms'] / r['plain_ms']:.1f}x the plaintext batch)")
+        r["breakdown"].report(r["breakdown_batches"], untimed_ms=r["encrypted_ms"])
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory (whole process): {peak:.0f} MB; MNIST source: {results[0]['source']}")
     return results

@@ -15,7 +15,10 @@ def test_encrypted_mnist_quick(capsys):
         assert r["messages_per_batch"] > 2 * r["rounds_per_batch"] > 20 and r["mb_per_batch"] > 1
         assert 0 < r["gemm_floor_ms"] < r["encrypted_ms"] and r["gemms_per_batch"] == 40
         assert r["plain_two_threads_ms"] > 0 and r["wire_bytes_ms"] > r["plain_ms"]
-    assert "plaintext on 2 threads" in out and "as wire bytes" in out
+        rows = r["breakdown"].per_batch(r["breakdown_batches"])
+        assert len(rows) == 8 and all(ms > 0 for what, ms in rows.items() if not what.startswith("the rest"))
+        assert abs(sum(rows.values()) - 1000 * r["breakdown"].wall / r["breakdown_batches"]) < 1e-6
+    assert "plaintext on 2 threads" in out and "as wire bytes" in out and out.count("where a batch goes") == 2
     assert "ratio" in out and "peak memory" in out and "rounds" in out and "int64 matrix products" in out
 
 
@@ -91,3 +94,34 @@ def test_encrypted_inference_quick_idle_and_under_load(capsys):
     out = capsys.readouterr().out
     assert "MLP, batch 10" in out and "CNN, batch 10" in out
     assert "busy processes" in out and "slowdown" in out and "rounds" in out
+
+
+def test_the_breakdown_counts_each_function_s_own_time(monkeypatch):
+    """Nested timed calls: each category gets its own time, never its callees' (a fake clock, no sleeping)."""
+    from benchmarks import breakdown
+
+    clock = [0.0]
+    monkeypatch.setattr(breakdown.time, "perf_counter", lambda: clock[0])
+
+    class Work:
+        def inner(self):
+            clock[0] += 2.0
+
+        def outer(self):
+            clock[0] += 1.0
+            self.inner()
+            self.inner()
+            clock[0] += 0.5
+
+    table = {"step": lambda: Work().outer()}
+    original_inner = Work.__dict__["inner"]
+    b = breakdown.Breakdown()
+    b.wrap(Work, "inner", "aes")
+    b.wrap(table, "step", "steps")
+    with b:
+        table["step"]()
+        clock[0] += 3.0  # untimed work: the remainder
+    assert b.seconds == {"aes": 4.0, "steps": 1.5} and b.wall == 8.5
+    rows = b.per_batch(batches=1)
+    assert rows[breakdown.CATEGORIES["aes"]] == 4000.0 and rows[breakdown.REMAINDER] == 3000.0
+    assert Work.__dict__["inner"] is original_inner and table["step"].__name__ == "<lambda>"  # taken out again
