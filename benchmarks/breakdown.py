@@ -42,10 +42,8 @@ class Breakdown:
         self._undo = []
         self.wall = 0.0
 
-    def wrap(self, owner, name, category):
-        """Time ``owner.name`` (or ``owner[name]`` for a dict) under ``category`` until the block ends."""
-        is_dict = isinstance(owner, dict)
-        original = owner[name] if is_dict else getattr(owner, name)
+    def timed(self, original, category):
+        """``original`` with a timer that counts its own time under ``category``."""
         seconds, children = self.seconds, self._children
 
         def timed(*args, **kwargs):
@@ -59,18 +57,30 @@ class Breakdown:
                 if children:
                     children[-1] += elapsed
 
-        if is_dict:
-            owner[name] = timed
+        return timed
+
+    def wrap(self, owner, name, category, returned=False):
+        """Time ``owner.name`` (or ``owner[name]`` for a dict) under ``category`` until the block ends.
+
+        With ``returned``, time the functions it returns instead (``bilinear.lookup(op)``).
+        """
+        is_dict = isinstance(owner, dict)
+        original = owner[name] if is_dict else getattr(owner, name)
+        if returned:
+            replacement = lambda *args, **kwargs: self.timed(original(*args, **kwargs), category)  # noqa: E731
         else:
-            setattr(owner, name, timed)
+            replacement = self.timed(original, category)
+        if is_dict:
+            owner[name] = replacement
+        else:
+            setattr(owner, name, replacement)
         self._undo.append((owner, name, original, is_dict))
 
     @classmethod
     def of_protocols(cls):
         """A breakdown with the categories of :data:`CATEGORIES` wired in."""
         b = cls()
-        for op in list(bilinear.PRODUCTS):
-            b.wrap(bilinear.PRODUCTS, op, "products")
+        b.wrap(bilinear, "lookup", "products", returned=True)
         b.wrap(truncation, "floor_div", "division")
         b.wrap(prng.PRNG, "_keystream", "aes")
         for step in list(parties.PARTY_STEPS):

@@ -15,6 +15,8 @@ batch; encrypted ms per batch with ``sy.settings.protocol_threads = 1``
 megabytes per batch. Then the same with ``--busy`` other processes keeping
 the cores busy (a class sharing one JupyterHub server), and the slowdown of
 each against its idle run. Each figure is the median over the batches.
+Last, where an encrypted batch's time goes, by category (the batches once
+more with timers, ``benchmarks/breakdown.py``).
 
 If CrypTen can be imported (``--crypten``, see ``benchmarks/crypten_peer.py``)
 its encrypted inference of the same networks runs in the same process too.
@@ -29,6 +31,7 @@ import torch
 from torch import nn
 
 import pyprivate as sy
+from benchmarks.breakdown import Breakdown
 from benchmarks.mnist_encrypted import RoundCounter, Traffic
 
 
@@ -140,7 +143,18 @@ def run_network(name, workers, provider, n_batches=10, batch_size=50, busy=2, pe
     with Busy(busy):
         loaded = measure(model, shared_model, batches, workers, provider)
     return {"idle": idle, "busy": loaded, "busy_processes": busy, "rounds": traffic_of[-1][0],
-            "messages": traffic_of[-1][1], "mb": traffic_of[-1][2], "first_mb": traffic_of[0][2]}
+            "messages": traffic_of[-1][1], "mb": traffic_of[-1][2], "first_mb": traffic_of[0][2],
+            "breakdown": where_time_goes(shared_model, batches, workers, provider), "batches": len(batches)}
+
+
+def where_time_goes(shared_model, batches, workers, provider):
+    """The batches once more, one protocol thread, with timers by category (benchmarks/breakdown.py)."""
+    shared_batches = [x.fix_precision().share(*workers, crypto_provider=provider) for x in batches]
+    breakdown = Breakdown.of_protocols()
+    with sy.settings.use(protocol_threads=1), torch.no_grad(), breakdown:
+        for x in shared_batches:
+            shared_model(x).get().float_precision()
+    return breakdown
 
 
 def run(networks=("mlp", "cnn"), n_batches=10, batch_size=50, busy=2, crypten=False):
@@ -171,6 +185,7 @@ def report(name, r, threads, batch_size):
         ratios = f" ({idle / plain_idle:5.1f}x / {busy / plain_busy:5.1f}x plaintext)" if setting != "plaintext" else ""
         print(f"{setting:34} idle {idle:7.2f} ms | {r['busy_processes']} busy processes {busy:7.2f} ms "
               f"| slowdown {busy / idle:4.1f}x{ratios}")
+    r["breakdown"].report(r["batches"], untimed_ms=r["idle"]["encrypted, protocol_threads=1"])
     peers = [s for s in r["idle"] if s.startswith("CrypTen")]
     for setting, ours in zip(peers, ("encrypted, protocol_threads=1", "encrypted, protocol_threads=None")):
         ms = r["idle"][setting]

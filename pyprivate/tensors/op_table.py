@@ -3,12 +3,15 @@
 A tensor type's ``__torch_dispatch__`` looks the operation up here. An
 operation with no kernel raises :class:`UnsupportedOperationError` naming
 it: pyprivate never falls back silently to computing on plaintext. The
-kernel runs on ``sy.settings.protocol_threads`` torch threads.
+kernel runs on ``sy.settings.protocol_threads`` torch threads. The first
+one also asks malloc to keep freed memory for the next tensors
+(:mod:`pyprivate.memory`).
 """
 
 import torch
 
 from ..errors import UnsupportedOperationError
+from ..memory import keep_freed_memory
 from ..settings import settings
 
 
@@ -36,6 +39,7 @@ class OpTable:
                 f"{self.kind} has no secure implementation of {func._opname} ({func}); "
                 "pyprivate does not fall back to computing on plaintext"
             )
+        keep_freed_memory()  # does something the first time only: see pyprivate/memory.py
         threads = settings.protocol_threads
         if threads is None or torch.get_num_threads() == threads:
             return kernel(func, args, kwargs)

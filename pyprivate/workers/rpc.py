@@ -312,8 +312,11 @@ def serve(name, rank, world, master="127.0.0.1:29500", timeout=30.0):
 
     from ..settings import settings
 
+    from ..memory import keep_freed_memory
+
     if settings.protocol_threads is not None:
         torch.set_num_threads(settings.protocol_threads)
+    keep_freed_memory()  # protocol steps make and drop large tensors: pyprivate/memory.py
     _served["worker"] = ServedWorker(name, rank)
     _served["stop"] = threading.Event()
     _served["ready"] = threading.Event()
