@@ -154,3 +154,21 @@ def test_send_many_private_flags_are_checked_before_anything_is_stored(alice):
         reply, _ = serde.decode(alice.recv_msg(serde.encode(SendObjects([7], [torch.ones(2)], flags), "bob")))
         assert reply.KIND == "error" and reply.error == "MessageDecodeError", flags
     assert alice._objects == {}
+
+
+def test_secret_sharing_private_data_needs_the_owners_approval(bob, alice, james):
+    x = torch.tensor([1.5, -2.0, 3.25]).send(bob, private=True)
+    encoded = x.fix_precision()  # private too: computed from x
+    before = {w.id: set(w._objects) for w in (bob, alice, james)}
+    with pytest.raises(PrivateDataError, match=r"to share it among bob, alice, ask with ptr.request"):
+        encoded.share(bob, alice, crypto_provider=james)
+    assert all(set(w._objects) == before[w.id] for w in (bob, alice, james))  # no share was placed
+    encoded.request("share it with alice for an encrypted average")
+    bob.requests[0].approve()
+    shared = encoded.share(bob, alice, crypto_provider=james).get()  # a shared tensor: pointers to the shares
+    assert [r.requester for r in bob.governance.released] == ["shares at bob, alice (for me)"]
+    assert encoded.id_at_location in bob.governance.private  # the encoded original stays private at bob
+    with pytest.raises(PrivateDataError):
+        x.get()  # the approval was for the encoded object only
+    total = (shared * 2).sum()  # the protocols run on the shares ...
+    assert abs(total.get().float_precision().item() - 5.5) < 1e-2  # ... and open what the data scientist asks for

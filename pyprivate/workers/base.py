@@ -247,11 +247,14 @@ class BaseWorker:
         if isinstance(message, ShareObject):
             from ..tensors.remote_objects import share_here
 
-            self.governance.refuse([message.obj_id], "secret sharing")
             if not all(isinstance(w, str) for w in message.workers) or not (
                     message.crypto_provider is None or isinstance(message.crypto_provider, str)):
                 raise MessageDecodeError("a share message names its workers by their ids")
-            shared = share_here(self, self._lookup(message.obj_id), message.workers, message.crypto_provider)
+            obj, among = self._lookup(message.obj_id), ", ".join(message.workers)
+            approvals = self.governance.check_leaving([message.obj_id], sender, f"share it among {among}")
+            shared = share_here(self, obj, message.workers, message.crypto_provider)
+            self.governance.left([message.obj_id], [obj], approvals, f"shares at {among} (for {{requester}})",
+                                 forget=False)
             return self._store_results(shared)
         if isinstance(message, RunCommand):
             return self._run(message)
@@ -307,12 +310,12 @@ class BaseWorker:
         if destination is self:
             raise PyPrivateError(f"these objects are already at {self.id}")
         objs = [self._lookup(obj_id) for obj_id in message.obj_ids]
-        approvals = self.governance.check_move(message.obj_ids, sender, destination.id)
+        approvals = self.governance.check_leaving(message.obj_ids, sender, f"move it to {destination.id}")
         records = [describe(obj) for obj in objs]
         new_ids = [ids.new_id() for _ in objs]
         private = [a is not None for a in approvals] if any(a is not None for a in approvals) else []
         request(destination, SendObjects(new_ids, records, private), sender=self.id)
-        self.governance.moved_out(message.obj_ids, objs, approvals, destination.id)
+        self.governance.left(message.obj_ids, objs, approvals, f"{destination.id} (moved for {{requester}})", forget=True)
         for obj_id, obj in zip(message.obj_ids, objs):
             disown(obj)
             self._objects.pop(obj_id, None)

@@ -16,11 +16,13 @@ however (bytes or an in-process handover), so a client that writes its own
 messages cannot read private data either. An operation on private data whose
 result is not a tensor (``.item()``, a comparison to a Python bool) is
 refused: its answer would travel in the reply. Moving private data to another
-worker (``ptr.move(alice)``) needs the same approval as fetching it, and the
-destination keeps it private ("moved from bob" in its requests).
-Secret-sharing private data is refused (see :meth:`Governance.refuse`): the
-parties would need to check every protocol step's openings themselves, which
-they cannot yet do against a client that writes its own steps.
+worker (``ptr.move(alice)``) or secret-sharing it (``ptr.share(bob, alice)``)
+needs the same approval as fetching it: an approved request lets its
+requester take that one object out, in any of these ways. A moved object
+stays private at the destination ("moved from bob" in its requests). Shares
+do not: once the owner approves sharing, the shares are protected by the
+secret sharing alone (no party sees a value unless the parties open it), and
+what the protocols open is up to whoever runs them (see the threat model).
 
 What stays visible: shapes and dtypes of results, which operations ran, and
 their timing. A party that may run any torch operation on private data can
@@ -149,25 +151,26 @@ class Governance:
         self.released.append(Release(obj_id, requester, approved.id, tuple(obj.shape), time.time()))
         return approved
 
-    def check_move(self, obj_ids, requester, destination):
-        """The approvals that let ``requester`` move these objects to ``destination`` (None where not private).
+    def check_leaving(self, obj_ids, requester, what):
+        """The approvals that let ``requester`` take these objects out as ``what`` ("move it to alice").
 
-        Moving private data hands it to another worker, so it needs the same
-        approval as a ``.get()``; the destination keeps it private
-        (:meth:`moved_out` logs it once the move is done).
+        Moving or secret-sharing private data hands it to other workers, so it
+        needs the same approval as a ``.get()``. None for an object that is
+        not private. :meth:`left` logs it once it is done.
         """
-        return [self.approval(i, requester, f"move it to {destination}") if i in self.private else None
-                for i in obj_ids]
+        return [self.approval(i, requester, what) if i in self.private else None for i in obj_ids]
 
-    def moved_out(self, obj_ids, objs, approvals, destination):
+    def left(self, obj_ids, objs, approvals, where, forget):
+        """Log the approved objects that left as ``where`` ("alice (moved for me)"); ``forget`` them if moved."""
         for obj_id, obj, approved in zip(obj_ids, objs, approvals):
             if approved is not None:
-                self.released.append(Release(obj_id, f"{destination} (moved for {approved.requester})",
-                                             approved.id, tuple(obj.shape), time.time()))
-            self.forget(obj_id)
+                self.released.append(Release(obj_id, where.format(requester=approved.requester), approved.id,
+                                             tuple(obj.shape), time.time()))
+            if forget:
+                self.forget(obj_id)
 
     def refuse(self, obj_ids, what):
-        """Refuse ``what`` (sharing, moving, a protocol step) on private objects."""
+        """Refuse ``what`` (a protocol step) on private objects."""
         private = [i for i in obj_ids if i in self.private]
         if private:
             raise PrivateDataError(f"{what} is not allowed on private data at {self.worker_id} (object "
