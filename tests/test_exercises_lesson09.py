@@ -66,7 +66,7 @@ def test_q1_the_observed_rate_or_a_tensor_is_refused():
     assert message(check.q1(lambda answers, p: answers.float().mean().item())).startswith(
         "You returned the observed rate of yes")
     assert message(check.q1(lambda answers, p: answers.float().mean())) == (
-        "Expected a Python number (a float) for the estimate, got Tensor.")
+        "Expected a Python number (a float) for estimate_rate(...), got Tensor.")
     assert message(check.q1(lambda answers, p: answers.float().mean().item() / p)).startswith("Your estimate is ")
 
 

@@ -31,7 +31,7 @@ def _check_estimate(estimate_rate, rate, p_truth, seed):
     answers = dp.randomized_response(truth, p_truth, generator=generator)
     with torch.random.fork_rng(devices=[]):
         result = answer_of(estimate_rate, answers.clone(), p_truth)
-    _expect_float(result, "the estimate")
+    _expect_float(result, "estimate_rate(...)")
     want = dp.rr_estimate(answers, p_truth)
     observed = answers.float().mean().item()
     expect(abs(result - observed) > 1e-9 or abs(want - observed) < 1e-9,
@@ -63,7 +63,7 @@ def _check_count(private_count, epsilon, seed):
     generator = torch.Generator().manual_seed(seed + 100)
     with torch.random.fork_rng(devices=[]):
         first = answer_of(private_count, values.clone(), 0.5, epsilon, generator)
-        _expect_float(first, "the count")
+        _expect_float(first, "private_count(...)")
         expect(first != true, N_("Your count is exactly the true count, {want}: it needs noise."), want=true,
                hint=N_("Add Laplace noise with sy.dp.laplace_mechanism."))
         answers = torch.tensor([first] + [float(answer_of(private_count, values.clone(), 0.5, epsilon, generator))
@@ -132,7 +132,7 @@ def _(clip_each):
 def _check_epsilon(training_epsilon, sigma, batch_size, n, epochs, delta):
     expect_function(training_epsilon)
     result = answer_of(training_epsilon, sigma, batch_size, n, epochs, delta)
-    _expect_float(result, "epsilon")
+    _expect_float(result, "training_epsilon(...)")
     q = batch_size / n
     want = dp.epsilon_of(sigma, q, int(epochs / q), delta)
     if abs(result - want) < 1e-3 * want:
