@@ -2,6 +2,7 @@
 
     python -m benchmarks.mnist_encrypted            # the tutorial's setting (640 items, 10 epochs)
     python -m benchmarks.mnist_encrypted --quick    # a small run that CI uses so this cannot rot
+    python -m benchmarks.mnist_encrypted --crypten  # also CrypTen's training step, alternating with ours
 
 Setting: MLP 784-128-64-10, squared error on one-hot targets, batch 64,
 SGD lr 0.02, fixed precision base 10 with 3 fractional digits, two workers
@@ -15,7 +16,9 @@ Also, in the same run: plaintext on two threads, and the encrypted training
 again with every in-process message encoded to bytes and decoded
 (``sy.settings.wire_bytes``), as before messages were handed over as objects;
 and where an encrypted batch's time goes, by category (``benchmarks/breakdown.py``,
-two more epochs with timers around named functions).
+two more epochs with timers around named functions). With ``--crypten``,
+CrypTen's training step of the ReLU network alternates with ours for two
+epochs (``benchmarks/crypten_peer.py``).
 
 Plaintext training of the 100 batches takes a tenth of a second, so one
 hiccup of this machine moves it by 20%; it is timed ``PLAIN_REPEATS``
@@ -122,8 +125,8 @@ def accuracy_plain(model, test):
     return 100 * correct / sum(len(t) for _, t in test)
 
 
-def train_encrypted(model, train, epochs, lr, workers, provider, precision, progress=None, around=None):
-    """(ms per batch, losses) of encrypted training; ``around``: a context manager for the training loop only."""
+def share_for_training(model, train, lr, workers, provider, precision):
+    """The batches and the model shared, and the optimizer: (shared batches, optimizer)."""
     # The tutorial shares the data with requires_grad=True; nothing uses those
     # gradients, so the benchmark leaves them out (a third of the first layer's work).
     def secret_share(tensor):
@@ -131,19 +134,29 @@ def train_encrypted(model, train, epochs, lr, workers, provider, precision, prog
 
     private_train = [(secret_share(d), secret_share(sy.data.one_hot(t))) for d, t in train]
     model.fix_precision(precision_fractional=precision).share(*workers, crypto_provider=provider, requires_grad=True)
-    opt = optim.SGD(model.parameters(), lr=lr).fix_precision()
     model.train()
+    return private_train, optim.SGD(model.parameters(), lr=lr).fix_precision()
+
+
+def encrypted_step(model, opt, data, target):
+    """One encrypted training step (tutorial part X); returns the revealed loss."""
+    opt.zero_grad()
+    output = model(data)
+    loss = ((output - target) ** 2).sum().refresh() / output.shape[0]
+    loss.backward()
+    opt.step()
+    return loss.get().float_precision().item()
+
+
+def train_encrypted(model, train, epochs, lr, workers, provider, precision, progress=None, around=None):
+    """(ms per batch, losses) of encrypted training; ``around``: a context manager for the training loop only."""
+    private_train, opt = share_for_training(model, train, lr, workers, provider, precision)
     losses = []
     with around or contextlib.nullcontext():
         start = time.perf_counter()
         for _ in range(epochs):
             for data, target in private_train:
-                opt.zero_grad()
-                output = model(data)
-                loss = ((output - target) ** 2).sum().refresh() / output.shape[0]
-                loss.backward()
-                opt.step()
-                losses.append(loss.get().float_precision().item())
+                losses.append(encrypted_step(model, opt, data, target))
             if progress is not None:
                 progress(len(losses) // len(private_train), epochs, losses[-1])
     return (time.perf_counter() - start) * 1000 / (epochs * len(private_train)), losses
@@ -202,7 +215,26 @@ def gemm_floor(batch_size, repeats=20):
     return statistics.median(timings) * 1000
 
 
-def run(activation="relu", n_train=640, n_test=640, epochs=10, batch_size=64, lr=0.02, precision=3, seed=0):
+def against_crypten(activation, state, train, lr, workers, provider, precision, epochs=2):
+    """(pyprivate ms, CrypTen ms) per training batch, medians, their steps alternating (``crypten_peer``)."""
+    from benchmarks.crypten_peer import TrainingPeer
+
+    peer = TrainingPeer(batch_size=len(train[0][1]), lr=lr)
+    model = _net(activation, state)
+    private_train, opt = share_for_training(model, train, lr, workers, provider, precision)
+    encrypted_step(model, opt, *private_train[0])  # warm-up
+    ours, theirs = [], []
+    for _ in range(epochs):
+        for data, target in private_train:
+            start = time.perf_counter()
+            encrypted_step(model, opt, data, target)
+            ours.append((time.perf_counter() - start) * 1000)
+            theirs.append(peer.run_one())
+    return statistics.median(ours), statistics.median(theirs)
+
+
+def run(activation="relu", n_train=640, n_test=640, epochs=10, batch_size=64, lr=0.02, precision=3, seed=0,
+        crypten=False):
     hook = sy.TorchHook(torch)
     workers = [sy.VirtualWorker(hook, id=f"worker{i + 1}") for i in range(2)]
     provider = sy.VirtualWorker(hook, id="crypto_provider")
@@ -228,7 +260,9 @@ def run(activation="relu", n_train=640, n_test=640, epochs=10, batch_size=64, lr
     breakdown = Breakdown.of_protocols()
     train_encrypted(_net(activation, start), train, breakdown_epochs, lr, workers, provider, precision, around=breakdown)
     steps = epochs * len(train)
+    versus = against_crypten(activation, start, train, lr, workers, provider, precision) if crypten else None
     return {
+        "crypten": versus,
         "activation": activation,
         "plain_ms": plain_ms,
         "encrypted_ms": enc_ms,
@@ -295,13 +329,14 @@ def _time_dealing(provider):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="128 training items, 1 epoch")
+    parser.add_argument("--crypten", action="store_true", help="also time CrypTen's encrypted training step")
     args = parser.parse_args(argv)
     size = dict(n_train=128, n_test=128, epochs=1) if args.quick else {}
     torch.set_num_threads(1)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} thread(s)")
     results = []
     for activation in ("relu", "square"):
-        r = run(activation, **size)
+        r = run(activation, **size, crypten=args.crypten and activation == "relu")
         results.append(r)
         print(
             f"{activation:6s}: plaintext {r['plain_ms']:7.2f} ms/batch | encrypted {r['encrypted_ms']:8.1f} ms/batch "
@@ -316,6 +351,10 @@ def main(argv=None):
         print(f"        floor: its {r['gemms_per_batch']} int64 matrix products alone take {r['gemm_floor_ms']:.1f} ms "
               f"({r['gemm_floor_ms'] / r['plain_ms']:.1f}x the plaintext batch)")
         r["breakdown"].report(r["breakdown_batches"], untimed_ms=r["encrypted_ms"])
+        if r["crypten"] is not None:
+            ours, theirs = r["crypten"]
+            print(f"        CrypTen's training step, alternating with ours: {theirs:.1f} ms against {ours:.1f} ms "
+                  f"(pyprivate {theirs / ours:.2f}x as fast)")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory (whole process): {peak:.0f} MB; MNIST source: {results[0]['source']}")
     return results
