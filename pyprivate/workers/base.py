@@ -315,7 +315,8 @@ class BaseWorker:
         new_ids = [ids.new_id() for _ in objs]
         private = [a is not None for a in approvals] if any(a is not None for a in approvals) else []
         request(destination, SendObjects(new_ids, records, private), sender=self.id)
-        self.governance.left(message.obj_ids, objs, approvals, f"{destination.id} (moved for {{requester}})", forget=True)
+        self.governance.left(message.obj_ids, objs, approvals, f"{destination.id} (moved for {{requester}})",
+                             forget=True)
         for obj_id, obj in zip(message.obj_ids, objs):
             disown(obj)
             self._objects.pop(obj_id, None)

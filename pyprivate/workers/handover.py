@@ -35,6 +35,7 @@ the decoder's checks.
 """
 
 import functools
+import threading
 
 import msgpack
 import torch
@@ -99,7 +100,7 @@ def in_process(location):
     return type(location.transport) is InProcessTransport and not settings.wire_bytes
 
 
-_moved = set()  # ids of the tensors the message being handed over may pass on without a copy
+_handing = threading.local()  # .moved: ids of the tensors the message being handed over passes on without a copy
 
 
 def hand(message, sender, release=(), moved=()):
@@ -110,13 +111,14 @@ def hand(message, sender, release=(), moved=()):
     are lent to the party as they are, too.
     """
     cls = type(message)
-    _moved.update(moved)
+    uncopied = set(moved)
     if cls is RunStep:
-        _moved.update(id(t) for t in leaves(message.public) if type(t) is torch.Tensor)
+        uncopied.update(id(t) for t in leaves(message.public) if type(t) is torch.Tensor)
+    _handing.moved = uncopied
     try:
         copies = {name: _copy(getattr(message, name)) for name in serde._field_names(cls)}
     finally:
-        _moved.clear()
+        _handing.moved = ()
     serde._check_field_types(cls, copies)
     envelope = {"kind": message.KIND, "sender": sender, "body": copies}
     if release:
@@ -139,7 +141,7 @@ def _copy_list(items):
 
 
 def _copy_tensor(t):
-    if id(t) in _moved and not t.requires_grad and t.is_contiguous():
+    if id(t) in getattr(_handing, "moved", ()) and not t.requires_grad and t.is_contiguous():
         return serde.sendable(t)
     return serde.sendable(t).clone(memory_format=torch.contiguous_format)
 
