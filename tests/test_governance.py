@@ -7,7 +7,8 @@ from torch import nn, optim
 
 from pyprivate.errors import PrivateDataError
 from pyprivate.workers import serde
-from pyprivate.workers.messages import GetObject, MoveObjects, Ref, RunCommand, RunStep, SendObjects, ShareObject
+from pyprivate.workers.messages import (GetObject, MoveObjects, PointerData, Ref, RunCommand, RunStep, SendObject,
+                                       SendObjects, ShareObject)
 
 
 def snapshot(worker):
@@ -172,3 +173,16 @@ def test_secret_sharing_private_data_needs_the_owners_approval(bob, alice, james
         x.get()  # the approval was for the encoded object only
     total = (shared * 2).sum()  # the protocols run on the shares ...
     assert abs(total.get().float_precision().item() - 5.5) < 1e-2  # ... and open what the data scientist asks for
+
+
+def test_a_send_with_a_malformed_private_flag_adopts_nothing(bob, alice):
+    """The flag is checked before a pointer record is adopted: dropping that pointer would delete its target."""
+    import gc
+
+    target = torch.tensor([7.0, 8.0]).send(alice)
+    record = PointerData("alice", target.id_at_location, (2,), torch.float32)
+    reply, _ = serde.decode(bob.recv_msg(serde.encode(SendObject(5, record, "yes"), "me")))
+    gc.collect()
+    assert reply.KIND == "error" and reply.error == "MessageDecodeError"
+    assert bob._objects == {} and target.id_at_location in alice._objects
+    assert target.get().tolist() == [7.0, 8.0]

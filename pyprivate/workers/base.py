@@ -189,9 +189,9 @@ class BaseWorker:
 
     def _handle(self, message, sender="?"):
         if isinstance(message, SendObject):
-            (obj,) = self._adopt([message.obj])
             if not isinstance(message.private, bool):
                 raise MessageDecodeError("a send message's private flag is a bool")
+            (obj,) = self._adopt([message.obj])
             self._store(message.obj_id, obj)
             if message.private:
                 self.governance.mark(message.obj_id)
