@@ -48,6 +48,11 @@ def _unwrap(handed):
     return handed.message, handed.sender, handed.release
 
 
+def _encode(reply, sender, moved=()):
+    """A reply as bytes (``moved`` only matters to an in-process handover: bytes are always a copy)."""
+    return serde.encode(reply, sender)
+
+
 def _wire_size(packed):
     """The bytes of a request or reply on the wire: its length, or a handed-over message's counted size."""
     return packed.size if type(packed) is handover.Handed else len(packed)
@@ -150,7 +155,7 @@ class BaseWorker:
     # -- receiving -------------------------------------------------------
     def recv_msg(self, payload):
         """Decode a request, act on it and return the encoded reply."""
-        return self._receive(payload, serde.decode_with_release, serde.encode)
+        return self._receive(payload, serde.decode_with_release, _encode)
 
     def receive(self, handed):
         """Act on a message handed over in this process (:class:`.handover.Handed`); the reply, handed back."""
@@ -173,7 +178,7 @@ class BaseWorker:
             reply = ErrorReply("RemoteExecutionError", f"{where}: {type(exc).__name__}: {exc}")
         moved, self._moved_in_reply = self._moved_in_reply, ()
         try:
-            out = pack(reply, self.id, moved=moved) if pack is handover.hand else pack(reply, self.id)
+            out = pack(reply, self.id, moved=moved)
         except TypeError as exc:
             out = pack(ErrorReply("RemoteExecutionError", str(exc)), self.id)
         if isinstance(reply, ErrorReply):  # the log (and MessagesView) shows what was refused, and why
@@ -224,9 +229,8 @@ class BaseWorker:
             return None
         if isinstance(message, GetObject):
             obj = self._lookup(message.obj_id)
-            self.governance.check_release(message.obj_id, sender, obj)
-            if message.remove:
-                self.governance.forget(message.obj_id)
+            approvals = self.governance.check_leaving([message.obj_id], sender)
+            self.governance.left([message.obj_id], [obj], approvals, "{requester}", forget=message.remove)
             if type(obj) is torch.Tensor:
                 if message.remove:
                     self._objects.pop(message.obj_id)

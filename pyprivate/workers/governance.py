@@ -143,16 +143,8 @@ class Governance:
                                    f"{how}")
         return approved
 
-    def check_release(self, obj_id, requester, obj):
-        """Raise unless ``requester`` may fetch ``obj_id``; log a private object's release."""
-        if obj_id not in self.private:
-            return
-        approved = self.approval(obj_id, requester)
-        self.released.append(Release(obj_id, requester, approved.id, tuple(obj.shape), time.time()))
-        return approved
-
-    def check_leaving(self, obj_ids, requester, what):
-        """The approvals that let ``requester`` take these objects out as ``what`` ("move it to alice").
+    def check_leaving(self, obj_ids, requester, what=None):
+        """The approvals that let ``requester`` take these objects out: fetch them, or ``what`` ("move it to alice").
 
         Moving or secret-sharing private data hands it to other workers, so it
         needs the same approval as a ``.get()``. None for an object that is
@@ -161,7 +153,8 @@ class Governance:
         return [self.approval(i, requester, what) if i in self.private else None for i in obj_ids]
 
     def left(self, obj_ids, objs, approvals, where, forget):
-        """Log the approved objects that left as ``where`` ("alice (moved for me)"); ``forget`` them if moved."""
+        """Log the approved objects that left as ``where`` ("alice (moved for {requester})"); ``forget`` them if
+        they left this worker's store."""
         for obj_id, obj, approved in zip(obj_ids, objs, approvals):
             if approved is not None:
                 self.released.append(Release(obj_id, where.format(requester=approved.requester), approved.id,

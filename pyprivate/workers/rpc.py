@@ -310,9 +310,8 @@ def serve(name, rank, world, master="127.0.0.1:29500", timeout=30.0):
     """
     import torch
 
-    from ..settings import settings
-
     from ..memory import keep_freed_memory
+    from ..settings import settings
 
     if settings.protocol_threads is not None:
         torch.set_num_threads(settings.protocol_threads)
