@@ -87,3 +87,20 @@ def test_an_operation_with_arguments_a_reference_cannot_carry_runs_at_once(trio)
     total = torch.sum(sx.child, dim=0, dtype=torch.int64)  # a dtype is not a shape argument: sent as a command
     assert len(bob.message_log) == before + 1 and not isinstance(total.handles[0], ShareView)
     assert torch.equal(total.get(), x.fix_precision().child.sum(dim=0))
+
+
+def test_a_shape_worked_out_once_is_remembered_and_a_wrong_one_still_fails(trio, monkeypatch):
+    from pyprivate.tensors import share_view
+
+    calls = []
+    real = share_view._meta_shape
+    monkeypatch.setattr(share_view, "_meta_shape", lambda *a: calls.append(a[0]) or real(*a))
+    monkeypatch.setattr(share_view, "_known_shapes", {})
+    x, sx = _shared(trio, 4, 5)
+    assert sx.view(2, 10).shape == sx.view(2, 10).shape == x.view(2, 10).shape
+    assert sx.view(10, 2).shape == (10, 2)  # other arguments: another question
+    assert len(calls) == 2
+    for _ in range(2):  # an error is never remembered as a shape
+        with pytest.raises(RuntimeError, match="shape"):
+            sx.view(3, 3)
+    assert len(calls) == 4

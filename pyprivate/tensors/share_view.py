@@ -87,5 +87,41 @@ class ShareView:
 
 
 def result_shape(func, shape, args, kwargs) -> torch.Size:
-    """The shape ``func`` gives a tensor of ``shape`` (worked out on the meta device: no data, no message)."""
+    """The shape ``func`` gives a tensor of ``shape`` (worked out on the meta device: no data, no message).
+
+    Remembered per operation, shape and arguments: torch's meta kernels run
+    in Python (tens of microseconds), and a training step asks the same
+    questions every batch. Arguments that are not plain values are not remembered.
+    """
+    try:
+        key = (func, tuple(shape), _frozen(args), _frozen(kwargs))
+        hash(key)
+    except TypeError:
+        return _meta_shape(func, shape, args, kwargs)
+    return _known_shape(key, func, shape, args, kwargs)
+
+
+def _frozen(value):
+    """A hashable stand-in for an argument, which tells a list from a tuple and 1 from True."""
+    if isinstance(value, dict):
+        return ("dict",) + tuple((k, _frozen(v)) for k, v in sorted(value.items()))
+    if isinstance(value, (list, tuple)):
+        return (type(value),) + tuple(_frozen(v) for v in value)
+    return (type(value), value)
+
+
+def _meta_shape(func, shape, args, kwargs) -> torch.Size:
     return func(torch.empty(shape, dtype=torch.int64, device="meta"), *args, **kwargs).shape
+
+
+_known_shapes = {}
+
+
+def _known_shape(key, func, shape, args, kwargs) -> torch.Size:
+    known = _known_shapes.get(key)
+    if known is None:
+        known = _meta_shape(func, shape, args, kwargs)  # torch's own error for arguments that do not fit
+        if len(_known_shapes) >= 4096:
+            _known_shapes.clear()
+        _known_shapes[key] = known
+    return known
