@@ -126,6 +126,15 @@ def test_no_two_parties_share_memory_after_encrypted_work(trio, wire_bytes, monk
     assert opened.untyped_storage().data_ptr() not in set().union(*held[:3])
 
 
+def test_a_dealer_hands_over_without_a_copy_only_tensors_that_own_their_memory():
+    from pyprivate.workers.base import _sole_owners
+
+    buffer = torch.zeros(2, 3, dtype=torch.int64)
+    fresh, twice, strided = torch.ones(3, dtype=torch.int64), torch.ones(2, dtype=torch.int64), torch.ones(3, 2).t()
+    moved = _sole_owners([[fresh, buffer[0], twice, ["draw", "add", [3], 0]], [buffer[1], twice, strided]])
+    assert moved == [[id(fresh)], []]  # rows of one buffer, a tensor in two messages, a transposed one: copied
+
+
 def test_wire_bytes_sends_real_bytes_and_gives_the_same_results(bob):
     seen = []
 

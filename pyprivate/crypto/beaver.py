@@ -29,13 +29,22 @@ from .parties import Parties, party_step
 @party_step("beaver.mask_one")
 def mask_one_step(i, n, x, a):
     """Reveal eps_i = x_i - a_i, this party's share of the masked value."""
-    return (), (x - a,)
+    return (), (_masked(x, a),)
 
 
 @party_step("beaver.mask_two")
 def mask_two_step(i, n, x, y, a, b):
     """Reveal eps_i = x_i - a_i and delta_i = y_i - b_i."""
-    return (), (x - a, y - b)
+    return (), (_masked(x, a), _masked(y, b))
+
+
+def _masked(x, a):
+    """x - a, laid out like the mask a (contiguous) even when x is a transposed view (``W.t()``).
+
+    The opened value travels contiguous anyway; computing it in that layout
+    saves a second, strided copy of it before it is sent.
+    """
+    return torch.sub(x, a, out=torch.empty_like(a)) if x.shape == a.shape else x - a
 
 
 @party_step("beaver.finish")

@@ -457,7 +457,8 @@ class BaseWorker:
                     outgoing[party][0].append(meta.obj_id)
                     how = drawn.get(id(share))
                     outgoing[party][1].append(["draw", how[0], list(share.shape), how[1]] if how else share)
-        replies = request_each(parties, [SendObjects(obj_ids, objs) for obj_ids, objs in outgoing], sender=self.id)
+        replies = request_each(parties, [SendObjects(obj_ids, objs) for obj_ids, objs in outgoing], sender=self.id,
+                               moved=_sole_owners([objs for _, objs in outgoing]))
         failed = next((reply for reply in replies if isinstance(reply, ErrorReply)), None)
         if failed is not None:  # no party keeps a part of a failed deal
             for party, (obj_ids, _), reply in zip(parties, outgoing, replies):
@@ -495,6 +496,19 @@ class BaseWorker:
 
 def _storage(t):
     return t.untyped_storage().data_ptr()
+
+
+def _sole_owners(messages):
+    """Per message, the ids of its tensors that own all of their memory, which no other tensor here shares.
+
+    A dealer's shares are made for the deal and dropped after it: such a
+    tensor can go to its party without a copy (a view of a buffer that holds
+    another party's share never does).
+    """
+    tensors = [[t for t in objs if type(t) is torch.Tensor] for objs in messages]
+    seen = collections.Counter(_storage(t) for ts in tensors for t in ts)
+    return [[id(t) for t in ts if seen[_storage(t)] == 1 and t.storage_offset() == 0 and t.is_contiguous()
+             and t.untyped_storage().nbytes() == t.nbytes] for ts in tensors]
 
 
 def _storages(tree):

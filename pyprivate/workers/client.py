@@ -32,21 +32,27 @@ def request(location, message, sender=None):
     return reply_value(outcome)
 
 
-def request_each(locations, messages, sender=None):
+def request_each(locations, messages, sender=None, moved=None):
     """One message to each of several workers, at the same time; their replies, in order.
 
     This is one round of a protocol: every party gets its message before
     any answer is awaited. A failure comes back as an ``ErrorReply`` (see
-    :func:`reply_value`), after the other requests completed.
+    :func:`reply_value`), after the other requests completed. ``moved``:
+    per message, the ids of tensors in it that the sender made for it and
+    drops afterwards; a worker in this process gets them without a copy
+    (:func:`.handover.hand`).
     """
     _state.depth = getattr(_state, "depth", 0) + 1
     lazy = getattr(_state, "lazy", None)
     try:
         payloads = []
-        for location, message in zip(locations, messages, strict=True):
+        for i, (location, message) in enumerate(zip(locations, messages, strict=True)):
             release_ids = lazy.pop(location, ()) if lazy and sender is None else ()
-            pack = handover.hand if handover.in_process(location) else serde.encode
-            payloads.append(pack(message, sender or local_worker.id, release_ids))
+            if handover.in_process(location):
+                payloads.append(handover.hand(message, sender or local_worker.id, release_ids,
+                                              moved[i] if moved else ()))
+            else:
+                payloads.append(serde.encode(message, sender or local_worker.id, release_ids))
         answers = _deliver(locations, payloads)
         replies = [answer.message if type(answer) is handover.Handed else serde.decode(answer)[0]
                    for answer in answers]
