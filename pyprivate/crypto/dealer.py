@@ -73,7 +73,7 @@ class Dealer:
             value = self.prng.draw(kind, shape)
             return value, self._share(value, n, kind)
         shares = [self._draw(stream, shape, kind) for stream in self.streams]
-        value = shares[0].clone()
+        value = shares[0].clone() if len(shares) == 1 else shares[0]  # the sum below is a new tensor
         for s in shares[1:]:
             value = value + s if kind == "add" else value ^ s
         return value, shares
@@ -84,10 +84,10 @@ class Dealer:
             shares = [self.prng.draw(kind, value.shape) for _ in range(n - 1)]
         else:
             shares = [self._draw(stream, value.shape, kind) for stream in self.streams[:-1]]
-        last = value.to(kind_dtype(kind)).clone()
+        last = value.to(kind_dtype(kind))
         for s in shares:
-            last = last - s if kind == "add" else last ^ s
-        return shares + [last]
+            last = last - s if kind == "add" else last ^ s  # a new tensor, never the dealer's value
+        return shares + [last if shares else last.clone()]
 
     def arith_shares(self, secret: torch.Tensor, n: int) -> list[torch.Tensor]:
         """Additive shares of one of the dealer's own values."""
