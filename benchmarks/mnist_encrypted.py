@@ -12,9 +12,10 @@ held-out accuracy, peak memory, the same with a quadratic activation, the
 time spent by the crypto provider dealing, messages, megabytes and
 rounds per encrypted batch, and a floor: the time the 64-bit integer matrix
 products of one encrypted batch take on their own (see ``gemm_floor``).
-Also, in the same run: both timed batch by batch with their epochs
-alternating, medians (``alternating``: steadier on a noisy machine than
-one timing of a whole run); plaintext on two threads, and the encrypted training
+Also, in the same run: both timed batch by batch, each encrypted step
+next to a plaintext one, and the median of their ratios (``alternating``:
+steadier on this drifting machine than timings of whole runs minutes
+apart); plaintext on two threads, and the encrypted training
 again with every in-process message encoded to bytes and decoded
 (``sy.settings.wire_bytes``), as before messages were handed over as objects;
 and where an encrypted batch's time goes, by category (``benchmarks/breakdown.py``,
@@ -223,30 +224,38 @@ def gemm_floor(batch_size, repeats=20):
 
 
 def alternating(activation, state, train, lr, workers, provider, precision, epochs=4):
-    """(plaintext ms, encrypted ms) per batch, medians over batches, an epoch of each in turn.
+    """Batch by batch, a plaintext step next to each encrypted one: (plaintext ms, encrypted ms, ratio), medians.
 
     The headline figures time each side's whole run (the plaintext one five
-    times); a hiccup of this machine during the encrypted run moves its
-    mean by several percent. Here both sides are timed batch by batch,
-    their epochs alternating, so that the same minutes of the machine
-    weigh on both, and the medians leave hiccups out.
+    times), minutes apart; this machine's speed drifts by a third over
+    minutes, so their ratio moves by as much. Here each encrypted batch is
+    timed right after a plaintext one (after an untimed plaintext step that
+    brings its weights back into the cache), and the ratio is the median of
+    the pairs' ratios: the same moment of the machine weighs on both.
     """
-    model = _net(activation, state)
-    private_train, opt = share_for_training(model, train, lr, workers, provider, precision)
-    encrypted_step(model, opt, *private_train[0])  # warm-up
+    model, private_train, opt = _ready_to_train(activation, state, train, lr, workers, provider, precision)
     plain = _net(activation, state)
     plain_opt = optim.SGD(plain.parameters(), lr=lr)
     plain_ms, encrypted_ms = [], []
     for _ in range(epochs):
-        for data, target in train:
+        for (data, target), (shared_data, shared_target) in zip(train, private_train):
+            plain_step(plain, plain_opt, data, target)  # warm: the encrypted step left other data in the cache
             start = time.perf_counter()
             plain_step(plain, plain_opt, data, target)
             plain_ms.append((time.perf_counter() - start) * 1000)
-        for data, target in private_train:
             start = time.perf_counter()
-            encrypted_step(model, opt, data, target)
+            encrypted_step(model, opt, shared_data, shared_target)
             encrypted_ms.append((time.perf_counter() - start) * 1000)
-    return statistics.median(plain_ms), statistics.median(encrypted_ms)
+    ratios = [e / p for p, e in zip(plain_ms, encrypted_ms)]
+    return statistics.median(plain_ms), statistics.median(encrypted_ms), statistics.median(ratios)
+
+
+def _ready_to_train(activation, state, train, lr, workers, provider, precision):
+    """(model, shared batches, optimizer) of a fresh network from ``state``, after one warm-up step."""
+    model = _net(activation, state)
+    private_train, opt = share_for_training(model, train, lr, workers, provider, precision)
+    encrypted_step(model, opt, *private_train[0])
+    return model, private_train, opt
 
 
 def against_crypten(activation, state, train, lr, workers, provider, precision, epochs=2):
@@ -254,9 +263,7 @@ def against_crypten(activation, state, train, lr, workers, provider, precision, 
     from benchmarks.crypten_peer import TrainingPeer
 
     peer = TrainingPeer(batch_size=len(train[0][1]), lr=lr)
-    model = _net(activation, state)
-    private_train, opt = share_for_training(model, train, lr, workers, provider, precision)
-    encrypted_step(model, opt, *private_train[0])  # warm-up
+    model, private_train, opt = _ready_to_train(activation, state, train, lr, workers, provider, precision)
     ours, theirs = [], []
     for _ in range(epochs):
         for data, target in private_train:
@@ -386,9 +393,9 @@ def main(argv=None):
               f"message as wire bytes: {r['wire_bytes_ms']:.1f} ms/batch ({r['wire_bytes_ms'] / r['plain_ms']:.1f}x)")
         print(f"        floor: its {r['gemms_per_batch']} int64 matrix products alone take {r['gemm_floor_ms']:.1f} ms "
               f"({r['gemm_floor_ms'] / r['plain_ms']:.1f}x the plaintext batch)")
-        plain_median, encrypted_median = r["alternating"]
-        print(f"        batch by batch, an epoch of each in turn (medians): plaintext {plain_median:.2f} ms, "
-              f"encrypted {encrypted_median:.1f} ms, ratio {encrypted_median / plain_median:.1f}x")
+        plain_median, encrypted_median, paired = r["alternating"]
+        print(f"        batch by batch, each encrypted step next to a plaintext one (medians): plaintext "
+              f"{plain_median:.2f} ms, encrypted {encrypted_median:.1f} ms, ratio {paired:.1f}x")
         r["breakdown"].report(r["breakdown_batches"], untimed_ms=r["encrypted_ms"])
         if r["crypten"] is not None:
             ours, theirs = r["crypten"]
