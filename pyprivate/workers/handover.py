@@ -71,7 +71,7 @@ class _SizeEncoder(serde._Encoder):
     header, a reference, tensor metadata) are packed as cached placeholders.
     """
 
-    __slots__ = ("tensor_bytes",)
+    __slots__ = ("tensor_bytes", "_msgpack")
 
     def __init__(self):
         super().__init__()
@@ -91,8 +91,15 @@ class _SizeEncoder(serde._Encoder):
 
     def size(self, envelope):
         """``len(serde.encode(...))`` of ``envelope``, whose tensors are plain and of a dtype serde knows."""
-        document = len(msgpack.packb(envelope, default=self.default, use_bin_type=True))
+        self.tensor_bytes = 0
+        document = len(self._packer().pack(envelope))
         return serde.tensors_start(document) + self.tensor_bytes if self.tensor_bytes else document
+
+    def _packer(self):
+        packer = getattr(self, "_msgpack", None)
+        if packer is None:  # one packer per encoder: msgpack.packb would build a new one for every message
+            packer = self._msgpack = msgpack.Packer(default=self.default, use_bin_type=True)
+        return packer
 
 
 def in_process(location):
@@ -123,7 +130,15 @@ def hand(message, sender, release=(), moved=()):
     envelope = {"kind": message.KIND, "sender": sender, "body": copies}
     if release:
         envelope["release"] = list(release)
-    return Handed(cls(**copies), sender, list(release), _SizeEncoder().size(envelope))
+    return Handed(cls(**copies), sender, list(release), _size_encoder().size(envelope))
+
+
+def _size_encoder():
+    """This thread's size encoder (a notebook's threads may hand messages over at the same time)."""
+    encoder = getattr(_handing, "sizes", None)
+    if encoder is None:
+        encoder = _handing.sizes = _SizeEncoder()
+    return encoder
 
 
 def _copy(obj):
