@@ -15,7 +15,9 @@ bytes would have built, and nothing more:
   moved to the orchestrator, and a step's public values (opened masked
   values, which every party reads and no step changes) are lent to each
   party. A step result that would alias a public value is copied before a
-  party stores it, so stores never share memory;
+  party stores it, so stores never share memory. A crypto provider's shares
+  that own all of their memory are moved to their party, too
+  (``base._sole_owners``);
 * tuples become lists, records (pointers, shared and fixed precision
   tensors as data) are rebuilt, and anything :mod:`serde` could not encode
   is refused with the same ``TypeError``;
