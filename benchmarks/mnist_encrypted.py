@@ -12,10 +12,10 @@ held-out accuracy, peak memory, the same with a quadratic activation, the
 time spent by the crypto provider dealing, messages, megabytes and
 rounds per encrypted batch, and a floor: the time the 64-bit integer matrix
 products of one encrypted batch take on their own (see ``gemm_floor``).
-Also, in the same run: both timed batch by batch, each encrypted step
-next to a plaintext one, and the median of their ratios (``alternating``:
-steadier on this drifting machine than timings of whole runs minutes
-apart); plaintext on two threads, and the encrypted training
+Also, in the same run: both timed batch by batch in rounds of a
+plaintext and an encrypted epoch, and the median of the rounds' ratios
+(``alternating``: steadier on this drifting machine than one timing of
+each whole run); plaintext on two threads, and the encrypted training
 again with every in-process message encoded to bytes and decoded
 (``sy.settings.wire_bytes``), as before messages were handed over as objects;
 and where an encrypted batch's time goes, by category (``benchmarks/breakdown.py``,
@@ -223,30 +223,34 @@ def gemm_floor(batch_size, repeats=20):
     return statistics.median(timings) * 1000
 
 
-def alternating(activation, state, train, lr, workers, provider, precision, epochs=4):
-    """Batch by batch, a plaintext step next to each encrypted one: (plaintext ms, encrypted ms, ratio), medians.
+def alternating(activation, state, train, lr, workers, provider, precision, rounds=8):
+    """Plaintext and encrypted epochs in turn: (plaintext ms, encrypted ms, ratio) per batch, medians.
 
-    The headline figures time each side's whole run (the plaintext one five
-    times), minutes apart; this machine's speed drifts by a third over
-    minutes, so their ratio moves by as much. Here each encrypted batch is
-    timed right after a plaintext one (after an untimed plaintext step that
-    brings its weights back into the cache), and the ratio is the median of
-    the pairs' ratios: the same moment of the machine weighs on both.
+    The headline figures time each side's whole run once (the plaintext
+    one five times), seconds apart, and this machine's speed drifts by a
+    third over seconds to minutes. Here each round times a plaintext epoch
+    (after one untimed epoch: plaintext steps run slower straight after
+    encrypted ones, with the caches full of other data) and then an
+    encrypted epoch, batch by batch; a round's ratio is the ratio of its two
+    median batches, and the ratio reported is the median over the rounds.
     """
     model, private_train, opt = _ready_to_train(activation, state, train, lr, workers, provider, precision)
     plain = _net(activation, state)
     plain_opt = optim.SGD(plain.parameters(), lr=lr)
-    plain_ms, encrypted_ms = [], []
-    for _ in range(epochs):
-        for (data, target), (shared_data, shared_target) in zip(train, private_train):
-            plain_step(plain, plain_opt, data, target)  # warm: the encrypted step left other data in the cache
+    plain_ms, encrypted_ms, ratios = [], [], []
+    for _ in range(rounds):
+        for timed in (False, True):
+            for data, target in train:
+                start = time.perf_counter()
+                plain_step(plain, plain_opt, data, target)
+                if timed:
+                    plain_ms.append((time.perf_counter() - start) * 1000)
+        for data, target in private_train:
             start = time.perf_counter()
-            plain_step(plain, plain_opt, data, target)
-            plain_ms.append((time.perf_counter() - start) * 1000)
-            start = time.perf_counter()
-            encrypted_step(model, opt, shared_data, shared_target)
+            encrypted_step(model, opt, data, target)
             encrypted_ms.append((time.perf_counter() - start) * 1000)
-    ratios = [e / p for p, e in zip(plain_ms, encrypted_ms)]
+        batches = len(train)
+        ratios.append(statistics.median(encrypted_ms[-batches:]) / statistics.median(plain_ms[-batches:]))
     return statistics.median(plain_ms), statistics.median(encrypted_ms), statistics.median(ratios)
 
 
@@ -394,8 +398,8 @@ def main(argv=None):
         print(f"        floor: its {r['gemms_per_batch']} int64 matrix products alone take {r['gemm_floor_ms']:.1f} ms "
               f"({r['gemm_floor_ms'] / r['plain_ms']:.1f}x the plaintext batch)")
         plain_median, encrypted_median, paired = r["alternating"]
-        print(f"        batch by batch, each encrypted step next to a plaintext one (medians): plaintext "
-              f"{plain_median:.2f} ms, encrypted {encrypted_median:.1f} ms, ratio {paired:.1f}x")
+        print(f"        epochs in turn, batch by batch (medians): plaintext {plain_median:.2f} ms, encrypted "
+              f"{encrypted_median:.1f} ms, ratio {paired:.1f}x (median of the rounds' ratios)")
         r["breakdown"].report(r["breakdown_batches"], untimed_ms=r["encrypted_ms"])
         if r["crypten"] is not None:
             ours, theirs = r["crypten"]

@@ -24,7 +24,7 @@ def test_encrypted_mnist_quick(capsys):
         assert len(rows) == 8 and all(ms > 0 for what, ms in rows.items() if what not in idle)
         assert abs(sum(rows.values()) - 1000 * r["breakdown"].wall / r["breakdown_batches"]) < 1e-6
     assert "plaintext on 2 threads" in out and "as wire bytes" in out and out.count("where a batch goes") == 2
-    assert out.count("each encrypted step next to a plaintext one") == 2
+    assert out.count("epochs in turn, batch by batch") == 2
     assert "ratio" in out and "peak memory" in out and "rounds" in out and "int64 matrix products" in out
 
 
