@@ -95,10 +95,15 @@ def result_shape(func, shape, args, kwargs) -> torch.Size:
     """
     try:
         key = (func, tuple(shape), _frozen(args), _frozen(kwargs))
-        hash(key)
-    except TypeError:
+        known = _known_shapes.get(key)
+    except TypeError:  # an argument that cannot be part of a key
         return _meta_shape(func, shape, args, kwargs)
-    return _known_shape(key, func, shape, args, kwargs)
+    if known is None:
+        known = _meta_shape(func, shape, args, kwargs)  # torch's own error for arguments that do not fit
+        if len(_known_shapes) >= 4096:
+            _known_shapes.clear()
+        _known_shapes[key] = known
+    return known
 
 
 def _frozen(value):
@@ -114,14 +119,4 @@ def _meta_shape(func, shape, args, kwargs) -> torch.Size:
     return func(torch.empty(shape, dtype=torch.int64, device="meta"), *args, **kwargs).shape
 
 
-_known_shapes = {}
-
-
-def _known_shape(key, func, shape, args, kwargs) -> torch.Size:
-    known = _known_shapes.get(key)
-    if known is None:
-        known = _meta_shape(func, shape, args, kwargs)  # torch's own error for arguments that do not fit
-        if len(_known_shapes) >= 4096:
-            _known_shapes.clear()
-        _known_shapes[key] = known
-    return known
+_known_shapes = {}  # (func, shape, frozen args, frozen kwargs) -> torch.Size

@@ -505,10 +505,10 @@ def _sole_owners(messages):
     tensor can go to its party without a copy (a view of a buffer that holds
     another party's share never does).
     """
-    tensors = [[t for t in objs if type(t) is torch.Tensor] for objs in messages]
-    seen = collections.Counter(_storage(t) for ts in tensors for t in ts)
-    return [[id(t) for t in ts if seen[_storage(t)] == 1 and t.storage_offset() == 0 and t.is_contiguous()
-             and t.untyped_storage().nbytes() == t.nbytes] for ts in tensors]
+    tensors = [[(t, t.untyped_storage()) for t in objs if type(t) is torch.Tensor] for objs in messages]
+    seen = collections.Counter(storage.data_ptr() for ts in tensors for _, storage in ts)
+    return [[id(t) for t, storage in ts if seen[storage.data_ptr()] == 1 and t.storage_offset() == 0
+             and t.is_contiguous() and storage.nbytes() == t.nbytes] for ts in tensors]
 
 
 def _storages(tree):

@@ -78,6 +78,8 @@ class _SizeEncoder(serde._Encoder):
     def __init__(self):
         super().__init__()
         self.tensor_bytes = 0
+        # One packer per encoder (one encoder per thread): msgpack.packb would build one for every message.
+        self._msgpack = msgpack.Packer(default=self.default, use_bin_type=True)
 
     def default(self, obj):
         kind = type(obj)
@@ -94,14 +96,8 @@ class _SizeEncoder(serde._Encoder):
     def size(self, envelope):
         """``len(serde.encode(...))`` of ``envelope``, whose tensors are plain and of a dtype serde knows."""
         self.tensor_bytes = 0
-        document = len(self._packer().pack(envelope))
+        document = len(self._msgpack.pack(envelope))
         return serde.tensors_start(document) + self.tensor_bytes if self.tensor_bytes else document
-
-    def _packer(self):
-        packer = getattr(self, "_msgpack", None)
-        if packer is None:  # one packer per encoder: msgpack.packb would build a new one for every message
-            packer = self._msgpack = msgpack.Packer(default=self.default, use_bin_type=True)
-        return packer
 
 
 def in_process(location):
