@@ -1,7 +1,7 @@
 """Choices that trade speed against a guarantee, kept in one place.
 
     import pyprivate as sy
-    sy.settings     # Settings(truncation='local', deal_ahead=True, protocol_threads=1, wire_bytes=False)
+    sy.settings     # Settings(truncation='local', deal_ahead=True, reuse_masks=True, protocol_threads=1, wire_bytes=False)
     with sy.settings.use(truncation="exact"):
         ...                           # every division in here is dealer-assisted
 
@@ -25,6 +25,12 @@ it deals everything the next training step will need in one go, the
 *offline phase* of secure computation; the step then only opens masked
 values (the *online phase*). Turn it off to watch each deal happen where it
 is used (``pyprivate/tensors/deal_ahead.py``).
+
+**Reusing masks** (``reuse_masks``, on by default): a linear layer's
+forward product keeps its masks for its backward pass, so the backward
+products open only the gradient, once per layer, instead of both operands
+again (SecureML; ``pyprivate/crypto/step_masks.py`` tells why this is
+safe). Turn it off to compare the rounds and bytes of a training step.
 
 **Protocol threads** (``protocol_threads``, 1 by default): while an
 operation on fixed precision or shared tensors runs, torch uses this many
@@ -52,11 +58,12 @@ TRUNCATIONS = ("local", "exact")
 class Settings:
     """The library's switches; assign an attribute or use ``with settings.use(...)``."""
 
-    NAMES = ("truncation", "deal_ahead", "protocol_threads", "wire_bytes")
+    NAMES = ("truncation", "deal_ahead", "reuse_masks", "protocol_threads", "wire_bytes")
 
     def __init__(self):
         self._truncation = "local"
         self._deal_ahead = True
+        self._reuse_masks = True
         self._protocol_threads = 1
         self._wire_bytes = os.environ.get("PYPRIVATE_WIRE_BYTES", "") not in ("", "0")
 
@@ -81,6 +88,17 @@ class Settings:
         if not isinstance(value, bool):
             raise TypeError(f"settings.deal_ahead is True or False, not {value!r}")
         self._deal_ahead = value
+
+    @property
+    def reuse_masks(self) -> bool:
+        """Whether a forward matrix product keeps its masks for the backward pass of the same step."""
+        return self._reuse_masks
+
+    @reuse_masks.setter
+    def reuse_masks(self, value):
+        if not isinstance(value, bool):
+            raise TypeError(f"settings.reuse_masks is True or False, not {value!r}")
+        self._reuse_masks = value
 
     @property
     def protocol_threads(self):

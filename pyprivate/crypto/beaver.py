@@ -22,7 +22,7 @@ import functools
 
 import torch
 
-from . import bilinear, kept_masks, truncation
+from . import bilinear, kept_masks, step_masks, truncation
 from .parties import Parties, party_step
 
 
@@ -72,6 +72,21 @@ def finish_divide_local_step(i, n, a, b, c, *addend, eps, delta, op, divisor):
     return z + addend[0] if addend else z
 
 
+@party_step("beaver.finish_kept")
+def finish_kept_step(i, n, a, b, c, *, eps, delta, op, divisor, transposed):
+    """A backward product from a forward's kept masks (:mod:`.step_masks`), divided on this party's own.
+
+    ``transposed`` names the operand that is the forward's, used transposed:
+    "second" for grad_x = g @ y.T (b and delta are y's), "first" for
+    grad_y = x.T @ g (a and eps are x's). The transposes are local views.
+    """
+    if transposed == "first":
+        a, eps = a.t(), eps.t()
+    else:
+        b, delta = b.t(), delta.t()
+    return finish_divide_local_step(i, n, a, b, c, eps=eps, delta=delta, op=op, divisor=divisor)
+
+
 @party_step("beaver.finish_and_mask")
 def finish_and_mask_step(i, n, a, b, c, r, *, eps, delta, op, offset):
     """Finish the product, then reveal it masked for truncation: z_i + r_i (+ offset at party 0)."""
@@ -94,7 +109,7 @@ def result_shape(op: str, shape_x: tuple, shape_y: tuple | None) -> tuple:
 
 
 def _product(parties: Parties, op: str, x: list, y: list | None, divisor: int | None = None,
-             addend: list | None = None) -> list:
+             addend: list | None = None, grads: tuple | None = None) -> list:
     """op(x, y) (or x*x for "square"), then divided by ``divisor`` if given, in 1 or 2 rounds.
 
     Everything the dealer gives (the triple and, if needed, the truncation
@@ -102,10 +117,20 @@ def _product(parties: Parties, op: str, x: list, y: list | None, divisor: int | 
     With two parties and ``sy.settings.truncation == "local"`` (the default)
     each party divides its own share as it finishes: no material, no round;
     then a shared ``addend`` (broadcast to the result) is added in the same step.
+    ``grads`` (whether x and y need gradients) lets a forward matrix product
+    keep its masks for the backward pass (:mod:`.step_masks`).
     """
     shape_x = tuple(parties.shape(x))
     shape_y = None if y is None else tuple(parties.shape(y))
     shape = result_shape(op, shape_x, shape_y)  # shapes that do not fit fail here, before anything is dealt
+    local = divisor is not None and truncation.divides_locally(parties)
+    if addend is not None and not local:
+        raise ValueError("an addend is only added with local truncation; add it afterwards")
+    if local and op == "matmul" and addend is None:
+        found = step_masks.find(x, y)
+        if found is not None:
+            return _backward_product(parties, *found, divisor)
+    backward = step_masks.wanted(grads, op, shape_x, shape_y) if local else ""
     kept = keep = None
     if y is not None and op != "square":
         kept = kept_masks.find(parties, y)
@@ -114,10 +139,8 @@ def _product(parties: Parties, op: str, x: list, y: list | None, divisor: int | 
         items = [("beaver_triple_kept", dict(op=op, shape_a=shape_x, key=kept.key))]
     else:
         items = [("beaver_triple", dict(op=op, shape_a=shape_x, shape_b=shape_y,
-                                        **({} if keep is None else {"keep": keep})))]
-    local = divisor is not None and truncation.divides_locally(parties)
-    if addend is not None and not local:
-        raise ValueError("an addend is only added with local truncation; add it afterwards")
+                                        **({} if keep is None else {"keep": keep}),
+                                        **({"backward": backward} if backward else {})))]
     if divisor is not None and not local:
         items.append(("truncation_material", dict(shape=shape, divisor=divisor)))
     items += kept_masks.forget_items(parties)  # last: the dealt items above keep their places
@@ -138,7 +161,7 @@ def _product(parties: Parties, op: str, x: list, y: list | None, divisor: int | 
         _, (eps,) = parties.run_open("beaver.mask_one", [[xi, ai] for xi, ai in zip(x, a)], [f"beaver.{op}.eps"])
         operands = [list(t) for t in zip(a, b, c)]
     else:
-        a, b, c = triple
+        a, b, c = triple[:3]
         _, (eps, delta) = parties.run_open(
             "beaver.mask_two", [[xi, yi, ai, bi] for xi, yi, ai, bi in zip(x, y, a, b)],
             [f"beaver.{op}.eps", f"beaver.{op}.delta"],
@@ -146,6 +169,8 @@ def _product(parties: Parties, op: str, x: list, y: list | None, divisor: int | 
         operands = [list(t) for t in zip(a, b, c)]
         if keep is not None:
             kept_masks.remember(parties, y, keep, b, delta, shape_y)
+        if backward:
+            step_masks.remember(parties, x, y, backward, a, b, eps, delta, *triple[3:])
     if divisor is None:
         return parties.run("beaver.finish", operands, eps=eps, delta=delta, op=op)
     if local:
@@ -158,6 +183,27 @@ def _product(parties: Parties, op: str, x: list, y: list | None, divisor: int | 
         eps=eps, delta=delta, op=op, offset=offset,
     )
     return truncation.finish(parties, r_msb, r_div, masked, divisor)
+
+
+def _backward_product(parties: Parties, entry, role: str, g: list, divisor: int) -> list:
+    """A backward product of a layer from its forward's kept masks: grad_x = g @ y.T or grad_y = x.T @ g.
+
+    Opens g - a_g if no product of this backward pass has yet; then each
+    party finishes on its own (see :mod:`.step_masks`).
+    """
+    if entry.eps_g is None:
+        _, (eps_g,) = parties.run_open(
+            "beaver.mask_one", [[gi, ai] for gi, ai in zip(g, entry.a_g)], ["beaver.matmul.eps"])
+        step_masks.opened(entry, g, eps_g)
+    c = entry.c[role]
+    if role == "grad_x":
+        operands, eps, delta, transposed = zip(entry.a_g, entry.b, c), entry.eps_g, entry.delta, "second"
+    else:
+        operands, eps, delta, transposed = zip(entry.a, entry.a_g, c), entry.eps, entry.eps_g, "first"
+    result = parties.run("beaver.finish_kept", [list(t) for t in operands], eps=eps, delta=delta, op="matmul",
+                         divisor=divisor, transposed=transposed)
+    step_masks.used(entry, role)
+    return result
 
 
 def mul(parties: Parties, x: list, y: list, divisor: int | None = None) -> list:
@@ -176,7 +222,8 @@ def mul(parties: Parties, x: list, y: list, divisor: int | None = None) -> list:
     return _product(parties, "mul", x, y, divisor)
 
 
-def matmul(parties: Parties, x: list, y: list, divisor: int | None = None, addend: list | None = None) -> list:
+def matmul(parties: Parties, x: list, y: list, divisor: int | None = None, addend: list | None = None,
+           grads: tuple | None = None) -> list:
     """Shares of x @ y, with torch.matmul's batching and 1-D rules (then / divisor, then + addend).
 
     1. The dealer deals a triple a (shaped like x), b (like y), c = a @ b.
@@ -186,8 +233,12 @@ def matmul(parties: Parties, x: list, y: list, divisor: int | None = None, adden
        adds eps @ delta; with a divisor, it masks z_i for truncation.
     5. With local truncation, each party divides z_i and adds its share of
        ``addend`` (the bias of a linear layer) in the same step.
+
+    With ``grads`` (which operands need a gradient) in a forward pass, the
+    triple also brings what the backward products need, and the masks are
+    kept for them (:mod:`.step_masks`).
     """
-    return _product(parties, "matmul", x, y, divisor, addend)
+    return _product(parties, "matmul", x, y, divisor, addend, grads)
 
 
 def bilinear_product(parties: Parties, x: list, y: list, divisor: int | None = None, *, op: str) -> list:

@@ -93,22 +93,37 @@ class Dealer:
         """Additive shares of one of the dealer's own values."""
         return self._share(secret, n)
 
-    def beaver_triple(self, op: str, shape_a, shape_b, n: int, keep: int | None = None) -> tuple:
+    def beaver_triple(self, op: str, shape_a, shape_b, n: int, keep: int | None = None, backward: str = "") -> tuple:
         """Shares of (a, b, c = op(a, b)) with a, b uniform; for "square", of (a, a*a).
 
         ``c`` is computed in the ring; ``op`` is a name from :mod:`.bilinear`
         and broadcasts exactly as torch does. With ``keep``, the dealer keeps
         b under that key for :meth:`beaver_triple_kept` (see :mod:`.kept_masks`).
+
+        With ``backward`` ("x", "y" or "xy", matrices only), also shares of a
+        uniform a_g shaped like the product and of c_x = a_g @ b.T ("x") and
+        c_y = a.T @ a_g ("y"): the backward products' triples, which reuse
+        a and b (see :mod:`.step_masks`).
         """
         f = bilinear.lookup(op)  # an unknown name fails here, before anything is drawn
+        if backward and (op != "matmul" or len(shape_a) != 2 or len(shape_b) != 2 or set(backward) - {"x", "y"}):
+            raise ValueError(f"backward material is for products of two matrices, got {op} {backward!r}")
         a, a_shares = self._random(shape_a, n)
         if op == "square":
             sharings = (a_shares, self._share(a * a, n))
         else:
             b, b_shares = self._random(shape_b, n)
-            sharings = (a_shares, b_shares, self._share(f(a, b), n))
+            product = f(a, b)
+            sharings = (a_shares, b_shares, self._share(product, n))
             if keep is not None:
                 self.kept.keep(keep, b)
+            if backward:
+                a_g, g_shares = self._random(product.shape, n)
+                sharings += (g_shares,)
+                if "x" in backward:
+                    sharings += (self._share(f(a_g, b.t()), n),)
+                if "y" in backward:
+                    sharings += (self._share(f(a.t(), a_g), n),)
         self.log.record(f"triple.{bilinear.kind(op)}", sharings)
         return sharings
 

@@ -75,10 +75,14 @@ def mul_public(child, factor, encoder):
     return divide_int(child * enc(factor, encoder), encoder.scale)
 
 
-def secret_product(a, b, op, scale):
-    """op(a, b) / scale for integer children; one fused protocol when both are shared."""
+def secret_product(a, b, op, scale, grads=None):
+    """op(a, b) / scale for integer children; one fused protocol when both are shared.
+
+    ``grads``: whether the operands need gradients (a matrix product then
+    keeps its masks for the backward pass).
+    """
     if isinstance(a, AdditiveSharingTensor) and (b is None or isinstance(b, AdditiveSharingTensor)):
-        return a.product(b, op, scale)
+        return a.product(b, op, scale, grads)
     if op == "square":
         return divide_int(a * a, scale)
     return divide_int(a * b if op == "mul" else torch.matmul(a, b), scale)
@@ -134,7 +138,13 @@ def div(func, args, kwargs):
 @OPS.implements(aten.mm.default, aten.bmm.default)
 def matmul(func, args, kwargs):
     e = encoder_of(args)
-    return wrap(secret_product(enc(args[0], e), enc(args[1], e), "matmul", e.scale), e, dtype_of(args))
+    return wrap(secret_product(enc(args[0], e), enc(args[1], e), "matmul", e.scale, _grads(args[:2])), e,
+                dtype_of(args))
+
+
+def _grads(operands):
+    """Whether each operand needs a gradient (seen here, under autograd, as it was when the op was called)."""
+    return tuple(isinstance(t, torch.Tensor) and t.requires_grad for t in operands)
 
 
 @OPS.implements(aten.dot.default, aten.mv.default)
@@ -153,10 +163,10 @@ def addmm(func, args, kwargs):
     e, beta, alpha = encoder_of(args), kwargs.get("beta", 1), kwargs.get("alpha", 1)
     a, b, shift = enc(m1, e), enc(m2, e), enc(bias, e)
     if alpha == 1 and beta == 1 and all(isinstance(t, AdditiveSharingTensor) for t in (a, b, shift)):
-        fused = a.matmul_add(b, e.scale, shift)  # nn.Linear: the bias joins the product's last step
+        fused = a.matmul_add(b, e.scale, shift, _grads((m1, m2)))  # nn.Linear: the bias joins the product's last step
         if fused is not None:
             return wrap(fused, e, dtype_of(args))
-    product = secret_product(a, b, "matmul", e.scale)
+    product = secret_product(a, b, "matmul", e.scale, _grads((m1, m2)))
     product = product if alpha == 1 else mul_public(product, alpha, e)
     shift = shift if beta == 1 else mul_public(shift, beta, e)
     return wrap(_add(product, shift), e, dtype_of(args))

@@ -66,7 +66,7 @@ class Share(RemoteHandle):
 class ShareView:
     """The share ``base`` (a pointer) with the shape operations ``ops`` still to apply at its worker."""
 
-    __slots__ = ("base", "ops", "shape", "dtype")
+    __slots__ = ("base", "ops", "shape", "dtype", "__weakref__")  # weak references: kept masks end with their views
 
     def __init__(self, base, ops, shape, dtype):
         self.base, self.ops, self.shape, self.dtype = base, tuple(ops), torch.Size(shape), dtype

@@ -106,18 +106,23 @@ class AdditiveSharingTensor(torch.Tensor):
         """Shares of self / divisor, off by at most one unit; how is ``sy.settings.truncation``'s choice."""
         return self._like(truncation.divide(self.parties, self.handles, int(divisor)))
 
-    def product(self, other, op="mul", divisor=None):
+    def product(self, other, op="mul", divisor=None, grads=None):
         """Shares of op(self, other), divided by ``divisor`` if given.
 
         ``op`` is "mul", "matmul", "square" (``other`` is None) or another
         bilinear op of :mod:`pyprivate.crypto.bilinear` (a convolution).
         Fixed precision uses this to truncate in the same protocol run as the
-        Beaver product (one dealer bundle, one round fewer).
+        Beaver product (one dealer bundle, one round fewer). ``grads``
+        (whether self and other need gradients) lets a matrix product keep
+        its masks for the backward pass (``crypto/step_masks.py``).
         """
         parties = check_workers(bilinear.kind(op), [self, other] if other is not None else [self])
         if op == "square":
             return AdditiveSharingTensor(beaver.square(parties, self.handles, divisor), parties)
-        protocol = {"mul": beaver.mul, "matmul": beaver.matmul}.get(op, functools.partial(beaver.bilinear_product, op=op))
+        if op == "matmul":
+            return AdditiveSharingTensor(beaver.matmul(parties, self.handles, other.handles, divisor, grads=grads),
+                                         parties)
+        protocol = beaver.mul if op == "mul" else functools.partial(beaver.bilinear_product, op=op)
         return AdditiveSharingTensor(protocol(parties, self.handles, other.handles, divisor), parties)
 
     def with_public(self, public, op, shared_first=True):
@@ -131,7 +136,7 @@ class AdditiveSharingTensor(torch.Tensor):
         return self._like(self.parties.run("beaver.with_public", per_party, public=public.long(), op=op,
                                            shared_first=shared_first))
 
-    def matmul_add(self, other, divisor, addend):
+    def matmul_add(self, other, divisor, addend, grads=None):
         """Shares of self @ other / divisor + addend (a linear layer), in one protocol run when it can.
 
         With local truncation the bias is added in the product's last step.
@@ -143,7 +148,8 @@ class AdditiveSharingTensor(torch.Tensor):
         shape = beaver.result_shape("matmul", tuple(self.shape), tuple(other.shape))
         if not truncation.divides_locally(parties) or _broadcast_shape(tuple(addend.shape), shape) != shape:
             return None
-        return AdditiveSharingTensor(beaver.matmul(parties, self.handles, other.handles, divisor, addend.handles), parties)
+        return AdditiveSharingTensor(beaver.matmul(parties, self.handles, other.handles, divisor, addend.handles, grads),
+                                     parties)
 
     def relu_with_bit(self):
         """(relu(x), [x > 0]) as shares; keep the bit for the backward pass."""

@@ -10,6 +10,7 @@ the data scientist's process never sees them.
 
 from ..tree import tree_map
 
+from ..crypto import step_masks
 from ..crypto.parties import Parties
 from ..errors import CryptoProviderError, ObjectNotFoundError, WorkerMismatchError
 from ..workers import directory
@@ -42,7 +43,8 @@ class RemoteDealer:
         return deal_ahead.plan_for(self.provider, self.workers).bundle(items, self._deal_now)
 
     def end_step(self):
-        """A training step ended (an optimizer step): plan to deal the next one ahead."""
+        """A training step ended (an optimizer step): plan to deal the next one ahead; forward masks go."""
+        step_masks.end_step(self.workers)
         if self.provider is not None:
             deal_ahead.plan_for(self.provider, self.workers).end_step()
 
