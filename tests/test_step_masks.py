@@ -59,7 +59,7 @@ def test_gradients_match_plain_pytorch_with_and_without_kept_masks(trio, reuse, 
     ((plain(plain_x) - target) ** 2).sum().backward()
     with sy.settings.use(reuse_masks=reuse):
         x, loss = _step(shared, trio, data, target)
-        assert step_masks.kept_count() == (2 if reuse else 0)  # one per linear layer
+        assert step_masks.kept_count() == (3 if reuse else 0)  # one per linear layer, one for the ReLU
         loss.backward()
     for p, q in zip(shared.parameters(), plain.parameters()):
         assert torch.allclose(p.grad.copy().get().float_precision(), q.grad, atol=0.02)
@@ -68,7 +68,10 @@ def test_gradients_match_plain_pytorch_with_and_without_kept_masks(trio, reuse, 
 
 
 def test_backward_opens_each_layers_gradient_once_and_nothing_opened_before(trio, monkeypatch):
-    """Kept masks: a layer's backward opens only g - a_g; without them, x.t(), W and g are masked again."""
+    """Kept masks: a layer's backward opens only g - a_g; without them, x.t(), W and g are masked again.
+
+    The same for ReLU's backward product grad * bit: only grad is opened, not the bit again.
+    """
     openings = Openings(monkeypatch)
     torch.manual_seed(5)
     data, target = torch.randn(4, 6), torch.randn(4, 3)
@@ -84,8 +87,12 @@ def test_backward_opens_each_layers_gradient_once_and_nothing_opened_before(trio
     # Without: per layer, eps and delta of grad @ W and of x.t() @ grad. With: the gradient, (4, 3) and (4, 5).
     assert len(products(backward[False])) == 8
     assert sorted(products(backward[True])) == [("beaver.matmul.eps", (4, 3)), ("beaver.matmul.eps", (4, 5))]
-    # ReLU's backward product (eps and delta of grad * bit) is the same in both.
-    assert len(backward[True]) == len(backward[False]) - 6
+    # ReLU's: eps and delta of grad * bit without, only eps = grad - a_g with.
+    assert sorted(label for label, _, _ in backward[False] if label.startswith("beaver.mul")) == [
+        "beaver.mul.delta", "beaver.mul.eps"]
+    assert [(label, shape) for label, shape, _ in backward[True] if label.startswith("beaver.mul")] == [
+        ("beaver.mul.eps", (4, 5))]
+    assert len(backward[True]) == 3 and len(backward[False]) == 10
     # No value opened in the backward pass is one opened in the forward pass (each mask is used once).
     for _, shape, value in backward[True]:
         assert not any(s == shape and torch.equal(v, value) for _, s, v in forward)
@@ -133,10 +140,10 @@ def test_kept_masks_go_with_the_graph_the_step_and_no_grad(trio):
         shared(data)
     assert step_masks.kept_count() == 0  # inference keeps no masks for a backward pass
     out = shared(data)
-    assert step_masks.kept_count() == 2
+    assert step_masks.kept_count() == 3  # both linear layers and the ReLU
     del out
     gc.collect()
-    # The graph is gone, and the second layer's masks with it. The first layer's weight gradient
+    # The graph is gone, and the masks of the ReLU and the second layer with it. The first layer's weight gradient
     # needs only the data's masks (the data needs no gradient): they go with the data.
     assert step_masks.kept_count() == 1
     for _ in range(10):
@@ -155,14 +162,17 @@ def test_kept_masks_go_with_the_graph_the_step_and_no_grad(trio):
 
 
 def test_the_dealer_deals_the_backward_triples_with_the_forward_masks():
+    """The dealer's material checks out: c_x, c_y are the products of the backward triples."""
     dealer = Dealer()
     a, b, c, a_g, c_x, c_y = (sum(shares) for shares in dealer.beaver_triple("matmul", (4, 3), (3, 2), 2,
                                                                              backward="xy"))
     assert torch.equal(c, a @ b)
     assert torch.equal(c_x, a_g @ b.t()) and torch.equal(c_y, a.t() @ a_g)
     assert len(dealer.beaver_triple("matmul", (4, 3), (3, 2), 2, backward="y")) == 5
+    a, b, c, a_g, c_x = (sum(shares) for shares in dealer.beaver_triple("mul", (4, 3), (4, 3), 2, backward="x"))
+    assert torch.equal(c, a * b) and torch.equal(c_x, a_g * b)  # ReLU's x * bit, for grad * bit
     with pytest.raises(ValueError, match="two matrices"):
-        dealer.beaver_triple("mul", (4, 3), (4, 3), 2, backward="x")
+        dealer.beaver_triple("mul", (4, 3), (1, 3), 2, backward="x")  # a broadcast product keeps no masks
     with pytest.raises(ValueError, match="two matrices"):
         dealer.beaver_triple("matmul", (2, 4, 3), (2, 3, 2), 2, backward="x")
 

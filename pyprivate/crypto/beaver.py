@@ -76,14 +76,17 @@ def finish_divide_local_step(i, n, a, b, c, *addend, eps, delta, op, divisor):
 def finish_kept_step(i, n, a, b, c, *, eps, delta, op, divisor, transposed):
     """A backward product from a forward's kept masks (:mod:`.step_masks`), divided on this party's own.
 
-    ``transposed`` names the operand that is the forward's, used transposed:
-    "second" for grad_x = g @ y.T (b and delta are y's), "first" for
-    grad_y = x.T @ g (a and eps are x's). The transposes are local views.
+    ``transposed`` names the operand that is the forward's, used transposed
+    (matrices): "second" for grad_x = g @ y.T (b and delta are y's), "first"
+    for grad_y = x.T @ g (a and eps are x's), "" for neither (``mul``).
+    The transposes are local views. Without a ``divisor``, no division.
     """
     if transposed == "first":
         a, eps = a.t(), eps.t()
-    else:
+    elif transposed == "second":
         b, delta = b.t(), delta.t()
+    if divisor is None:
+        return finish_step(i, n, a, b, c, eps=eps, delta=delta, op=op)
     return finish_divide_local_step(i, n, a, b, c, eps=eps, delta=delta, op=op, divisor=divisor)
 
 
@@ -126,8 +129,8 @@ def _product(parties: Parties, op: str, x: list, y: list | None, divisor: int | 
     local = divisor is not None and truncation.divides_locally(parties)
     if addend is not None and not local:
         raise ValueError("an addend is only added with local truncation; add it afterwards")
-    if local and op == "matmul" and addend is None:
-        found = step_masks.find(x, y)
+    if y is not None and addend is None and (divisor is None or local):
+        found = step_masks.find(op, x, y)
         if found is not None:
             return _backward_product(parties, *found, divisor)
     backward = step_masks.wanted(grads, op, shape_x, shape_y) if local else ""
@@ -170,7 +173,7 @@ def _product(parties: Parties, op: str, x: list, y: list | None, divisor: int | 
         if keep is not None:
             kept_masks.remember(parties, y, keep, b, delta, shape_y)
         if backward:
-            step_masks.remember(parties, x, y, backward, a, b, eps, delta, *triple[3:])
+            step_masks.remember(parties, op, x, y, backward, a, b, eps, delta, *triple[3:])
     if divisor is None:
         return parties.run("beaver.finish", operands, eps=eps, delta=delta, op=op)
     if local:
@@ -185,23 +188,24 @@ def _product(parties: Parties, op: str, x: list, y: list | None, divisor: int | 
     return truncation.finish(parties, r_msb, r_div, masked, divisor)
 
 
-def _backward_product(parties: Parties, entry, role: str, g: list, divisor: int) -> list:
-    """A backward product of a layer from its forward's kept masks: grad_x = g @ y.T or grad_y = x.T @ g.
+def _backward_product(parties: Parties, entry, role: str, g: list, divisor: int | None) -> list:
+    """A backward product from its forward's kept masks: grad_x = g @ y.T or grad_y = x.T @ g (or g * y, x * g).
 
     Opens g - a_g if no product of this backward pass has yet; then each
     party finishes on its own (see :mod:`.step_masks`).
     """
+    op = entry.op
     if entry.eps_g is None:
         _, (eps_g,) = parties.run_open(
-            "beaver.mask_one", [[gi, ai] for gi, ai in zip(g, entry.a_g)], ["beaver.matmul.eps"])
+            "beaver.mask_one", [[gi, ai] for gi, ai in zip(g, entry.a_g)], [f"beaver.{op}.eps"])
         step_masks.opened(entry, g, eps_g)
-    c = entry.c[role]
+    c, matrices = entry.c[role], op == "matmul"
     if role == "grad_x":
         operands, eps, delta, transposed = zip(entry.a_g, entry.b, c), entry.eps_g, entry.delta, "second"
     else:
         operands, eps, delta, transposed = zip(entry.a, entry.a_g, c), entry.eps, entry.eps_g, "first"
-    result = parties.run("beaver.finish_kept", [list(t) for t in operands], eps=eps, delta=delta, op="matmul",
-                         divisor=divisor, transposed=transposed)
+    result = parties.run("beaver.finish_kept", [list(t) for t in operands], eps=eps, delta=delta, op=op,
+                         divisor=divisor, transposed=transposed if matrices else "")
     step_masks.used(entry, role)
     return result
 

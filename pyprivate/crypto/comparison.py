@@ -23,7 +23,7 @@ Differences x - y must not overflow, so those need |x|, |y| < 2^62.
 
 import torch
 
-from . import binary, carry, linear
+from . import binary, carry, linear, step_masks
 from .parties import Parties, party_step
 
 
@@ -159,19 +159,24 @@ def bit_and_mask_step(i, n, r_arith, x, a, b, *, e):
     return (bit,), (x - a, bit - b)
 
 
-def relu(parties: Parties, x: list) -> tuple[list, list]:
+def relu(parties: Parties, x: list, grad: bool = False) -> tuple[list, list]:
     """Shares of (relu(x), [x > 0]). Keep the bit: backward is grad * bit.
 
     The bit is [x > 0] = [-x < 0], matching torch's zero gradient at x == 0.
     It is :func:`ltz` followed by the Beaver product x * bit, fused: the
     product's triple comes in the comparison's bundle, and the round that
     finishes B2A also masks x and the bit (one deal and one round fewer).
+    With ``grad`` (x needs a gradient) in a forward pass, the bit's mask is
+    kept for the backward product grad * bit (:mod:`.step_masks`).
     """
     shape = tuple(parties.shape(x))
-    triple = ("beaver_triple", dict(op="mul", shape_a=shape, shape_b=shape))
-    e, r_arith, [(a, b, c)] = _masked_sign(parties, x, True, extra=[triple])
+    backward = step_masks.wanted((grad, False), "mul", shape, shape)
+    triple = ("beaver_triple", dict(op="mul", shape_a=shape, shape_b=shape, **({"backward": "x"} if backward else {})))
+    e, r_arith, [(a, b, c, *kept)] = _masked_sign(parties, x, True, extra=[triple])
     bit, (eps, delta) = parties.run_open(
         "relu.bit_and_mask", [list(t) for t in zip(r_arith, x, a, b)], ["beaver.mul.eps", "beaver.mul.delta"], e=e)
-    bit = [kept[0] for kept in bit]
+    bit = [kept_shares[0] for kept_shares in bit]
     value = parties.run("beaver.finish", [list(t) for t in zip(a, b, c)], eps=eps, delta=delta, op="mul")
+    if backward:
+        step_masks.remember(parties, "mul", x, bit, backward, a, b, eps, delta, *kept)
     return value, bit

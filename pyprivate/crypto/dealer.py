@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from . import bilinear
+from . import bilinear, step_masks
 from . import carry_layout as layout
 from .kept_masks import KeptValues
 from .prng import PRNG, kind_dtype
@@ -100,14 +100,15 @@ class Dealer:
         and broadcasts exactly as torch does. With ``keep``, the dealer keeps
         b under that key for :meth:`beaver_triple_kept` (see :mod:`.kept_masks`).
 
-        With ``backward`` ("x", "y" or "xy", matrices only), also shares of a
-        uniform a_g shaped like the product and of c_x = a_g @ b.T ("x") and
-        c_y = a.T @ a_g ("y"): the backward products' triples, which reuse
-        a and b (see :mod:`.step_masks`).
+        With ``backward`` ("x", "y" or "xy"), also shares of a uniform a_g
+        shaped like the product and of c_x = a_g @ b.T ("x") and c_y = a.T @ a_g
+        ("y"), or a_g * b and a * a_g for "mul": the backward products'
+        triples, which reuse a and b (see :mod:`.step_masks`).
         """
         f = bilinear.lookup(op)  # an unknown name fails here, before anything is drawn
-        if backward and (op != "matmul" or len(shape_a) != 2 or len(shape_b) != 2 or set(backward) - {"x", "y"}):
-            raise ValueError(f"backward material is for products of two matrices, got {op} {backward!r}")
+        if backward and (not step_masks.reusable(op, shape_a, shape_b) or set(backward) - {"x", "y"}):
+            raise ValueError(f"backward material is for products of two matrices or two tensors of one shape, "
+                             f"got {op} of {tuple(shape_a)} and {tuple(shape_b)} for {backward!r}")
         a, a_shares = self._random(shape_a, n)
         if op == "square":
             sharings = (a_shares, self._share(a * a, n))
@@ -120,10 +121,11 @@ class Dealer:
             if backward:
                 a_g, g_shares = self._random(product.shape, n)
                 sharings += (g_shares,)
+                t = (lambda v: v.t()) if op == "matmul" else (lambda v: v)  # noqa: E731
                 if "x" in backward:
-                    sharings += (self._share(f(a_g, b.t()), n),)
+                    sharings += (self._share(f(a_g, t(b)), n),)
                 if "y" in backward:
-                    sharings += (self._share(f(a.t(), a_g), n),)
+                    sharings += (self._share(f(t(a), a_g), n),)
         self.log.record(f"triple.{bilinear.kind(op)}", sharings)
         return sharings
 

@@ -19,18 +19,22 @@ open g - a_g once, and finish both products from eps, delta and
 eps_g = g - a_g with the kept shares of a, b, a_g: no other opening, and
 the second product needs no round at all.
 
+ReLU does the same for its product x * bit (``comparison.relu``): the
+backward product grad * bit opens only grad - a_g, and reuses the bit's
+mask b and delta = bit - b, with c_x = a_g * b.
+
 **Why this is safe.** eps and delta are opened once, as before; using them
 again reveals nothing new, *because x and y are the same values*. A mask is
 only found for the same shares (the same handles, plus the transpose that
-autograd adds), and a training step replaces changed values with new
-shares (autograd refuses to run backward if a saved value was changed in
-place). a_g is fresh, uniform and masks exactly one value: the first g it
+autograd adds), and an update of a shared tensor, in place or not, gives it
+new shares. a_g is fresh, uniform and masks exactly one value: the first g it
 is opened with; a product with any other g gets a fresh triple. The dealer
 learns nothing new (it only ever sees shapes).
 
 Masks are kept only for fixed-point products of two matrices with local
-truncation, in a forward pass with gradients on (``sy.settings.reuse_masks``,
-the default), and only used in a backward pass. They end with the handles
+truncation (and ReLU's x * bit), in a forward pass with gradients on
+(``sy.settings.reuse_masks``, the default), and only used in a backward
+pass. They end with the handles
 of the forward's operands (after backward, autograd lets them go), when
 both gradients were computed, or at the optimizer step (``end_step``),
 whichever comes first; and at most ``PER_OPERAND`` forward products are
@@ -51,13 +55,20 @@ PER_OPERAND = 4  # forward products kept per operand: forward passes whose backw
 class Entry:
     """One forward product's kept material: shares of a, b, a_g, c_x, c_y, and the opened eps, delta, eps_g."""
 
-    __slots__ = ("workers", "a", "b", "eps", "delta", "a_g", "c", "g_key", "eps_g", "keys", "__weakref__")
+    __slots__ = ("workers", "op", "a", "b", "eps", "delta", "a_g", "c", "g_key", "eps_g", "keys", "__weakref__")
 
-    def __init__(self, workers, a, b, eps, delta, a_g, c):
-        self.workers, self.a, self.b, self.eps, self.delta, self.a_g = workers, a, b, eps, delta, a_g
+    def __init__(self, workers, op, a, b, eps, delta, a_g, c):
+        self.workers, self.op, self.a, self.b, self.eps, self.delta, self.a_g = workers, op, a, b, eps, delta, a_g
         self.c = c  # role ("grad_x" or "grad_y") -> that product's shares of c
         self.g_key = self.eps_g = None
         self.keys = []
+
+
+def reusable(op, shape_x, shape_y) -> bool:
+    """Whether op(x, y) can keep its masks: a product of two matrices, or elementwise of one shape (ReLU's x * bit)."""
+    if op == "matmul":
+        return len(shape_x) == 2 and len(shape_y) == 2
+    return op == "mul" and tuple(shape_x) == tuple(shape_y)
 
 
 def wanted(grads, op, shape_x, shape_y) -> str:
@@ -65,7 +76,7 @@ def wanted(grads, op, shape_x, shape_y) -> str:
 
     ``grads``: whether x and y need a gradient (``(requires_grad, requires_grad)``), or None.
     """
-    if not grads or op != "matmul" or len(shape_x) != 2 or len(shape_y) != 2 or not settings.reuse_masks:
+    if not grads or not settings.reuse_masks or not reusable(op, shape_x, shape_y):
         return ""
     if not torch.is_grad_enabled() or torch._C._current_graph_task_id() != -1:
         return ""  # no backward will follow (no_grad), or this is one already
@@ -77,14 +88,15 @@ def _key(handles, extra=()):
     return tuple((id(getattr(h, "base", h)), repr(tuple(getattr(h, "ops", ())) + extra)) for h in handles)
 
 
-def remember(parties, x, y, backward, a, b, eps, delta, a_g, *c):
+def remember(parties, op, x, y, backward, a, b, eps, delta, a_g, *c):
     """Keep a forward product's masks for its backward products ``backward`` ("x", "y" or "xy")."""
     roles = [role for role, wanted_ in (("grad_x", "x"), ("grad_y", "y")) if wanted_ in backward]
-    entry = Entry(tuple(getattr(parties, "workers", ())), a, b, eps, delta, a_g, dict(zip(roles, c)))
+    entry = Entry(tuple(getattr(parties, "workers", ())), op, a, b, eps, delta, a_g, dict(zip(roles, c)))
     for role in roles:
-        # grad_x = g @ y.T is recognised by its second operand, grad_y = x.T @ g by its first.
+        # grad_x = g @ y.T is recognised by its second operand, grad_y = x.T @ g by its first
+        # (for "mul": g * y and x * g, without the transpose).
         operand = y if role == "grad_x" else x
-        key = _key(operand, _T)
+        key = _key(operand, _T if op == "matmul" else ())
         listed = _entries.setdefault(key, [])
         listed.append((entry, role))
         entry.keys.append((key, role))
@@ -94,8 +106,8 @@ def remember(parties, x, y, backward, a, b, eps, delta, a_g, *c):
             weakref.finalize(h, _drop_role, weakref.ref(entry), role)
 
 
-def find(x, y):
-    """(entry, role) whose kept masks finish the product x @ y, or None.
+def find(op, x, y):
+    """(entry, role, g) whose kept masks finish the product op(x, y), or None.
 
     Only in a backward pass. An entry whose g mask was opened for another
     value is not used (a_g masks one value only).
@@ -105,7 +117,7 @@ def find(x, y):
     candidates = []
     for role, key, g in (("grad_x", _key(y), x), ("grad_y", _key(x), y)):
         for entry, entry_role in _entries.get(key, ()):
-            if entry_role == role:
+            if entry_role == role and entry.op == op:
                 candidates.append((entry, role, g))
     if not candidates:
         return None

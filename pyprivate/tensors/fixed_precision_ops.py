@@ -226,7 +226,7 @@ def relu(func, args, kwargs):
     """relu(x), keeping the comparison's bit for the backward pass; ``relu_`` (``inplace=True``) too."""
     x = args[0]
     if isinstance(x.child, AdditiveSharingTensor):
-        value, bit = x.child.relu_with_bit()
+        value, bit = x.child.relu_with_bit(x.requires_grad)
     else:
         bit = (x.child > 0).long()
         value = x.child * bit

@@ -151,9 +151,9 @@ class AdditiveSharingTensor(torch.Tensor):
         return AdditiveSharingTensor(beaver.matmul(parties, self.handles, other.handles, divisor, addend.handles, grads),
                                      parties)
 
-    def relu_with_bit(self):
-        """(relu(x), [x > 0]) as shares; keep the bit for the backward pass."""
-        value, bit = comparison.relu(self.parties, self.handles)
+    def relu_with_bit(self, grad=False):
+        """(relu(x), [x > 0]) as shares; keep the bit for the backward pass (and, with ``grad``, its mask)."""
+        value, bit = comparison.relu(self.parties, self.handles, grad)
         return self._like(value), self._like(bit)
 
     def _like(self, shares):
