@@ -117,11 +117,14 @@ def hand(message, sender, release=(), moved=()):
     """
     cls = type(message)
     uncopied = set(moved)
-    if cls is RunStep:
+    if cls is RunStep and message.public:
         uncopied.update(id(t) for t in leaves(message.public) if type(t) is torch.Tensor)
     _handing.moved = uncopied
     try:
-        copies = {name: _copy(getattr(message, name)) for name in serde._field_names(cls)}
+        copies = {}
+        for name in serde._field_names(cls):
+            value = getattr(message, name)
+            copies[name] = value if type(value) in _ATOMS else _copy(value)  # most fields are names and numbers
     finally:
         _handing.moved = ()
     serde._check_field_types(cls, copies)

@@ -24,13 +24,17 @@ class ObjectStore(dict):
 
     def __setitem__(self, obj_id, obj):
         super().__setitem__(obj_id, obj)
-        self._notify("set", obj_id)
+        if self._observers:  # a training step stores hundreds of objects; mostly nobody watches
+            self._notify("set", obj_id)
 
     def __delitem__(self, obj_id):
         super().__delitem__(obj_id)
-        self._notify("delete", obj_id)
+        if self._observers:
+            self._notify("delete", obj_id)
 
     def pop(self, obj_id, *default):
+        if not self._observers:
+            return super().pop(obj_id, *default)
         had = obj_id in self
         value = super().pop(obj_id, *default)
         if had:
