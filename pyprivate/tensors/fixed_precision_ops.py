@@ -100,9 +100,10 @@ def add_sub(func, args, kwargs):
     if func._opname == "rsub":
         a, b = b, a
     alpha = kwargs.get("alpha", 1)
-    cb = enc(b, e) if alpha == 1 else mul_public(enc(b, e), alpha, e)
-    cb = -cb if func._opname in ("sub", "rsub") else cb
-    return wrap(_add(enc(a, e), cb), e, dtype_of(args))
+    ca, cb = enc(a, e), enc(b, e) if alpha == 1 else mul_public(enc(b, e), alpha, e)
+    if func._opname in ("sub", "rsub"):  # a - b in one step when both are tensors (shared: one message, not two)
+        return wrap(ca - cb if isinstance(ca, torch.Tensor) else _add(ca, -cb), e, dtype_of(args))
+    return wrap(_add(ca, cb), e, dtype_of(args))
 
 
 @OPS.implements(aten.neg.default)

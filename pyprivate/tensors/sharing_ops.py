@@ -118,6 +118,9 @@ def add(func, args, kwargs):
 def sub(func, args, kwargs):
     a, b = args[:2]
     alpha = kwargs.get("alpha", args[2] if len(args) > 2 else 1)
+    if alpha == 1 and _shared(a) and _shared(b):  # one step, not a negation and then an addition
+        parties = _parties(func, a, b)
+        return _wrap(linear.sub(parties, a.handles, b.handles), parties)
     return add_values(func, a, negate(func, b if alpha == 1 else scale_by(func, b, alpha)))
 
 
