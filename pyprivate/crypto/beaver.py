@@ -131,7 +131,7 @@ def _product(parties: Parties, op: str, x: list, y: list | None, divisor: int | 
         raise ValueError("an addend is only added with local truncation; add it afterwards")
     if y is not None and addend is None and (divisor is None or local):
         found = step_masks.find(op, x, y)
-        if found is not None:
+        if found is not None and (found[0].kind == "beaver" or divisor is None):
             return _backward_product(parties, *found, divisor)
     backward = step_masks.wanted(grads, op, shape_x, shape_y) if local else ""
     kept = keep = None
@@ -200,6 +200,10 @@ def _backward_product(parties: Parties, entry, role: str, g: list, divisor: int 
             "beaver.mask_one", [[gi, ai] for gi, ai in zip(g, entry.a_g)], [f"beaver.{op}.eps"])
         step_masks.opened(entry, g, eps_g)
     c, matrices = entry.c[role], op == "matmul"
+    if entry.kind == "relu":  # grad * bit = e*grad + (1 - 2e) * (grad * r): see comparison.relu
+        result = parties.run("relu.grad_finish", [list(t) for t in zip(g, entry.b, c)], e=entry.eps, eps=entry.eps_g)
+        step_masks.used(entry, role)
+        return result
     if role == "grad_x":
         operands, eps, delta, transposed = zip(entry.a_g, entry.b, c), entry.eps_g, entry.delta, "second"
     else:

@@ -72,13 +72,18 @@ def _merge_and_reveal(gp, width, a, b):
 
 
 @party_step("carry.start")
-def start_step(i, n, x, random, *, negate, shape):
-    """Keep this party's bit-reversed word and sign bit; reveal the word masked for g = u & w."""
+def start_step(i, n, x, random, *also, negate, shape):
+    """Keep this party's bit-reversed word and sign bit; reveal the word masked for g = u & w.
+
+    With ``also`` (a mask a of x, additively shared), reveal x - a too, in
+    the same round: ReLU's product with the sign bit needs it (``comparison.relu``).
+    """
     share = -x if negate else x
     word = reverse_index_bits(share << 1)
     zero = torch.zeros((), dtype=torch.int64)  # the other party's word: nothing to send
     masked = word ^ layout.word(random, layout.RANDOM, shape, "mask")
-    return (word, (share >> 63) & 1), ((masked, zero) if i == 0 else (zero, masked))
+    revealed = (masked, zero) if i == 0 else (zero, masked)
+    return (word, (share >> 63) & 1), revealed + tuple(x - a for a in also)
 
 
 def _owned_and_finish(i, mask, c, eps, delta):
@@ -122,16 +127,20 @@ def _labels(width: int) -> list[str]:
     return [f"carry.w{width}.eps", f"carry.w{width}.delta"]
 
 
-def sign_rounds(parties: Parties, x: list, negate: bool, dealt: list, r_bin: list) -> torch.Tensor:
+def sign_rounds(parties: Parties, x: list, negate: bool, dealt: list, r_bin: list, mask: list | None = None):
     """Rounds 1-8 of a two-party sign: returns the opened e = msb(x) ^ r (one byte per element).
 
     ``dealt`` is the dealer's material for ``material(shape)``;
     ``r_bin`` the XOR shares of a daBit, to reveal the sign bit masked.
+    With ``mask`` (additive shares of a, shaped like x), the first round
+    also opens x - a, and this returns (e, x - a).
     """
     ((random, products),) = dealt
     shape = list(parties.shape(x))
-    kept, (eps, delta) = parties.run_open(
-        "carry.start", [[xi, ri] for xi, ri in zip(x, random)], _labels(64), xor=True, negate=negate, shape=shape)
+    also = [] if mask is None else [[a] for a in mask]
+    kept, (eps, delta, *x_masked) = parties.run_open(
+        "carry.start", [[xi, ri] + extra for xi, ri, extra in zip(x, random, also or [[]] * len(x))],
+        _labels(64) + ["relu.eps"] * bool(also), xor=(True, True) + (False,) * bool(also), negate=negate, shape=shape)
     words, signs = zip(*kept)
     kept, (eps, delta) = parties.run_open(
         "carry.first_level", [list(t) for t in zip(words, random, products)], _labels(WIDTHS[0]),
@@ -143,4 +152,4 @@ def sign_rounds(parties: Parties, x: list, negate: bool, dealt: list, r_bin: lis
     _, (e,) = parties.run_open(
         "carry.sign_mask", [[k[0], s, r, p, rb] for k, s, r, p, rb in zip(kept, signs, random, products, r_bin)],
         ["b2a.e"], xor=True, eps=eps, delta=delta, shape=shape)
-    return e
+    return e if mask is None else (e, x_masked[0])

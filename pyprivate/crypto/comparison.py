@@ -159,17 +159,62 @@ def bit_and_mask_step(i, n, r_arith, x, a, b, *, e):
     return (bit,), (x - a, bit - b)
 
 
+@party_step("relu.finish")
+def relu_finish_step(i, n, x, r_arith, c, *, e, eps):
+    """(relu(x)_i, bit_i) from the opened e = b ^ r and eps = x - a (two parties, see :func:`relu`).
+
+    bit = e + r - 2er, and x * bit = e*x + (1 - 2e) * x*r, where x*r is the
+    Beaver product c + eps*r (the mask of r is r itself).
+    """
+    e = e.to(x.dtype)
+    bit = b2a_finish_step(i, n, r_arith, e=e)
+    return e * x + (1 - 2 * e) * (c + eps * r_arith), bit
+
+
+@party_step("relu.grad_finish")
+def relu_grad_finish_step(i, n, g, r_arith, c, *, e, eps):
+    """grad_i * bit: e*g_i + (1 - 2e) * (c_i + eps*r_i), from the opened eps = g - a_g (see :func:`relu`)."""
+    e = e.to(g.dtype)
+    return e * g + (1 - 2 * e) * (c + eps * r_arith)
+
+
 def relu(parties: Parties, x: list, grad: bool = False) -> tuple[list, list]:
     """Shares of (relu(x), [x > 0]). Keep the bit: backward is grad * bit.
 
     The bit is [x > 0] = [-x < 0], matching torch's zero gradient at x == 0.
-    It is :func:`ltz` followed by the Beaver product x * bit, fused: the
-    product's triple comes in the comparison's bundle, and the round that
-    finishes B2A also masks x and the bit (one deal and one round fewer).
-    With ``grad`` (x needs a gradient) in a forward pass, the bit's mask is
-    kept for the backward product grad * bit (:mod:`.step_masks`).
+
+    With two parties it costs the comparison's 8 rounds and nothing more.
+    The bit is e ^ r for the opened e and the daBit r, so
+
+        relu(x) = x * bit = e*x + (1 - 2e) * (x * r),
+
+    and x * r is a Beaver product whose mask for r is r itself: the dealer
+    deals a and c = a * r, and only eps = x - a is opened, in the
+    comparison's first round. A last step, with no message between the
+    parties, finishes B2A and the product. With ``grad`` (x needs a
+    gradient) in a forward pass, the dealer also deals a_g and c_g = a_g * r,
+    so that the backward product grad * bit opens only grad - a_g
+    (:mod:`.step_masks`).
+
+    With more parties: :func:`ltz`, then the Beaver product x * bit, whose
+    masking travels in the round that finishes B2A.
     """
     shape = tuple(parties.shape(x))
+    if parties.n != 2:
+        return _relu_product(parties, x, shape, grad)
+    backward = bool(step_masks.wanted((grad, False), "mul", shape, shape))
+    items = carry.material(shape) + [("relu_dabit", dict(shape=shape, **({"backward": True} if backward else {})))]
+    material, (r_arith, r_bin, a, c, *kept) = (
+        tuple(parties.deal(s) for s in sharings) for sharings in parties.dealer.bundle(items, parties.n))
+    e, eps = carry.sign_rounds(parties, x, True, [material], r_bin, mask=a)
+    value, bit = (list(t) for t in zip(*parties.run("relu.finish", [list(t) for t in zip(x, r_arith, c)], e=e, eps=eps)))
+    if backward:
+        step_masks.remember_relu(parties, bit, e, r_arith, *kept)
+    return value, bit
+
+
+def _relu_product(parties: Parties, x: list, shape: tuple, grad: bool) -> tuple[list, list]:
+    """ReLU with three or more parties: the sign by the adder, then the product x * bit fused with B2A's end."""
     backward = step_masks.wanted((grad, False), "mul", shape, shape)
     triple = ("beaver_triple", dict(op="mul", shape_a=shape, shape_b=shape, **({"backward": "x"} if backward else {})))
     e, r_arith, [(a, b, c, *kept)] = _masked_sign(parties, x, True, extra=[triple])

@@ -178,6 +178,24 @@ class Dealer:
         self.log.record("dabit", sharings)
         return sharings
 
+    def relu_dabit(self, shape, n: int, backward: bool = False) -> tuple:
+        """A daBit r for ReLU, with a uniform a and c = a * r: (r additive, r XOR, a, c[, a_g, c_g]).
+
+        ReLU multiplies x by its bit e ^ r, which is linear in r once e is
+        opened; x * r is a Beaver product whose second mask is r itself
+        (delta = 0: nothing about r is opened), so it needs a and c = a * r
+        only. With ``backward``, a_g and c_g = a_g * r do the same for the
+        backward product grad * bit (see ``comparison.relu``).
+        """
+        r, r_bits = self._random(shape, n, "bits")
+        a, a_shares = self._random(shape, n)
+        sharings = (self._share(r, n), r_bits, a_shares, self._share(a * r, n))
+        if backward:
+            a_g, g_shares = self._random(shape, n)
+            sharings += (g_shares, self._share(a_g * r, n))
+        self.log.record("relu_dabit", sharings)
+        return sharings
+
     def bundle(self, items, n: int, streams: list | None = None) -> list:
         """Deal several items at once: ``items`` is a list of ``(method name, params)``.
 

@@ -121,11 +121,15 @@ class Parties(ABC):
         revealed = [self.reveal(handles) for handles in sharings]
         return self._combine(revealed, labels, xor)
 
-    def _combine(self, revealed: list[list], labels: list[str], xor: bool) -> list:
-        """Sum (or XOR) each value's revealed shares, log it, count one round."""
+    def _combine(self, revealed: list[list], labels: list[str], xor) -> list:
+        """Sum (or XOR) each value's revealed shares, log it, count one round.
+
+        ``xor``: one bool for all the values, or a tuple with one per value.
+        """
         self.rounds += 1
         values = []
-        for shares, label in zip(revealed, labels, strict=True):
+        kinds = xor if isinstance(xor, tuple) else (xor,) * len(labels)
+        for shares, label, xor in zip(revealed, labels, kinds, strict=True):
             value = shares[0] ^ shares[1] if xor else shares[0] + shares[1]  # a new tensor: no share is kept
             for s in shares[2:]:
                 value = value ^ s if xor else value + s
@@ -134,13 +138,14 @@ class Parties(ABC):
             values.append(value)
         return values
 
-    def run_open(self, step_name: str, per_party_args: list[list], labels: list[str], xor: bool = False, **public):
+    def run_open(self, step_name: str, per_party_args: list[list], labels: list[str], xor=False, **public):
         """Run a step that returns ``(kept, revealed)`` and open ``revealed`` in the same round.
 
         This is how a protocol round should look: each party receives one
         message, computes, keeps some results and publishes masked values.
         Returns ``(kept handles per party, opened values)``; ``revealed`` is a
-        tuple with one masked tensor per label.
+        tuple with one masked tensor per label. ``xor``: whether the values
+        are XOR shares (else additive), for all of them or as a tuple per value.
         """
         pairs = self.run_revealing(step_name, per_party_args, **public)
         kept = [keep for keep, _ in pairs]

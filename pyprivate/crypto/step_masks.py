@@ -19,9 +19,11 @@ open g - a_g once, and finish both products from eps, delta and
 eps_g = g - a_g with the kept shares of a, b, a_g: no other opening, and
 the second product needs no round at all.
 
-ReLU does the same for its product x * bit (``comparison.relu``): the
-backward product grad * bit opens only grad - a_g, and reuses the bit's
-mask b and delta = bit - b, with c_x = a_g * b.
+ReLU keeps what its backward product grad * bit needs the same way
+(``comparison.relu``): with two parties, bit = e ^ r for the opened e and
+the daBit r, so grad * bit = e*grad + (1 - 2e) * (grad * r), and grad * r
+needs only grad - a_g opened and c_g = a_g * r (kind "relu"); with more
+parties, the bit's Beaver mask b and delta = bit - b, with c_x = a_g * b.
 
 **Why this is safe.** eps and delta are opened once, as before; using them
 again reveals nothing new, *because x and y are the same values*. A mask is
@@ -55,10 +57,12 @@ PER_OPERAND = 4  # forward products kept per operand: forward passes whose backw
 class Entry:
     """One forward product's kept material: shares of a, b, a_g, c_x, c_y, and the opened eps, delta, eps_g."""
 
-    __slots__ = ("workers", "op", "a", "b", "eps", "delta", "a_g", "c", "g_key", "eps_g", "keys", "__weakref__")
+    __slots__ = ("workers", "op", "kind", "a", "b", "eps", "delta", "a_g", "c", "g_key", "eps_g", "keys",
+                 "__weakref__")
 
-    def __init__(self, workers, op, a, b, eps, delta, a_g, c):
+    def __init__(self, workers, op, a, b, eps, delta, a_g, c, kind="beaver"):
         self.workers, self.op, self.a, self.b, self.eps, self.delta, self.a_g = workers, op, a, b, eps, delta, a_g
+        self.kind = kind  # "beaver", or "relu": b is the daBit's r, eps its opened e ^ r (``remember_relu``)
         self.c = c  # role ("grad_x" or "grad_y") -> that product's shares of c
         self.g_key = self.eps_g = None
         self.keys = []
@@ -91,7 +95,17 @@ def _key(handles, extra=()):
 def remember(parties, op, x, y, backward, a, b, eps, delta, a_g, *c):
     """Keep a forward product's masks for its backward products ``backward`` ("x", "y" or "xy")."""
     roles = [role for role, wanted_ in (("grad_x", "x"), ("grad_y", "y")) if wanted_ in backward]
-    entry = Entry(tuple(getattr(parties, "workers", ())), op, a, b, eps, delta, a_g, dict(zip(roles, c)))
+    _keep(Entry(tuple(getattr(parties, "workers", ())), op, a, b, eps, delta, a_g, dict(zip(roles, c))), x, y, roles)
+
+
+def remember_relu(parties, bit, e, r, a_g, c_g):
+    """Keep what a two-party ReLU's backward product grad * bit needs: e, r's shares, a_g, c_g = a_g * r."""
+    entry = Entry(tuple(getattr(parties, "workers", ())), "mul", None, r, e, None, a_g, {"grad_x": c_g}, kind="relu")
+    _keep(entry, None, bit, ["grad_x"])
+
+
+def _keep(entry, x, y, roles):
+    op = entry.op
     for role in roles:
         # grad_x = g @ y.T is recognised by its second operand, grad_y = x.T @ g by its first
         # (for "mul": g * y and x * g, without the transpose).

@@ -27,7 +27,7 @@ _OP_NAME = re.compile(r"^[a-z_][a-z0-9_]*\.[A-Za-z0-9_]+$")
 # aten ops that touch the file system have no place in a remote command.
 _FORBIDDEN_OPS = {"from_file"}
 # What a crypto provider deals, by the name used in a Deal message.
-DEALER_MATERIALS = {"beaver_triple", "beaver_triple_kept", "forget_kept", "binary_triple", "dabit",
+DEALER_MATERIALS = {"beaver_triple", "beaver_triple_kept", "forget_kept", "binary_triple", "dabit", "relu_dabit",
                     "truncation_material", "zero_shares", "carry_material"}
 
 

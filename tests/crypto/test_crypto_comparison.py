@@ -60,6 +60,24 @@ def test_relu_values_and_bits(parties):
     assert torch.equal(reconstruct(bit), (x > 0).long())  # torch's relu gradient is 0 at x == 0
 
 
+def test_relu_costs_the_rounds_of_its_comparison_with_two_parties():
+    """x * bit needs only x - a opened, in the comparison's first round (the bit's mask is the daBit itself)."""
+    rounds = {}
+    for name, protocol in (("ltz", ltz), ("relu", relu)):
+        p = make_parties(2)
+        protocol(p, shared(p, torch.arange(-3, 3)))
+        rounds[name] = p.rounds
+        opened = {record.label for record in p.opened}
+    assert rounds == {"ltz": 8, "relu": 8}
+    assert "relu.eps" in opened and not opened & {"beaver.mul.eps", "beaver.mul.delta"}
+    three = {}
+    for name, protocol in (("ltz", ltz), ("relu", relu)):
+        p = make_parties(3)
+        protocol(p, shared(p, torch.arange(-3, 3)))
+        three[name] = p.rounds
+    assert three["relu"] == three["ltz"] + 1  # with more parties: the adder's sign, then the product with the bit
+
+
 @pytest.mark.parametrize("shape,dim", [((7, 10), -1), ((7, 10), 0), ((3, 5, 4), 1), ((9,), 0), ((4, 1), 1)])
 def test_max_and_argmax_match_torch(parties, shape, dim):
     x = in_range(shape, 8)

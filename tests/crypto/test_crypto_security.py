@@ -83,8 +83,9 @@ def test_only_masked_labels_are_ever_opened(n):
     eq(p, x, x), max_argmax(p, x, dim=1)
     masked = {"beaver.mul.eps", "beaver.mul.delta", "beaver.matmul.eps", "beaver.matmul.delta",
               "beaver.square.eps", "trunc.c", "b2a.e"}
-    if n == 2:  # the sign by the carry tree: every level's masked words
+    if n == 2:  # the sign by the carry tree: every level's masked words; ReLU's x - a, in its first round
         masked |= {f"carry.w{w}.{name}" for w in (64, 32, 16, 8, 4, 2, 1) for name in ("eps", "delta")}
+        masked |= {"relu.eps"}
     else:  # the sign by the Kogge-Stone adder
         masked |= {"and.eps", "and.delta"}
     assert {record.label for record in p.opened} == masked
@@ -96,7 +97,7 @@ class SpyDealer(Dealer):
     def __init__(self):
         super().__init__(PRNG(seed=0))
         self.arguments = []
-        for name in ("beaver_triple", "binary_triple", "dabit", "truncation_material", "carry_material"):
+        for name in ("beaver_triple", "binary_triple", "dabit", "relu_dabit", "truncation_material", "carry_material"):
             method = getattr(self, name)
             setattr(self, name, self._spy(method))
 
