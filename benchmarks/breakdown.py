@@ -81,6 +81,7 @@ class Breakdown:
         """A breakdown with the categories of :data:`CATEGORIES` wired in."""
         b = cls()
         b.wrap(bilinear, "lookup", "products", returned=True)
+        b.wrap(bilinear, "matmul_finish", "products")
         b.wrap(truncation, "floor_div", "division")
         b.wrap(prng.PRNG, "_keystream", "aes")
         for step in list(parties.PARTY_STEPS):

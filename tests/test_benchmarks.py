@@ -72,7 +72,14 @@ def test_gemm_floor_counts_the_products_a_training_step_makes(monkeypatch):
             assert a.dtype == b.dtype == torch.int64
         return matmul(a, b)
 
+    finish = bilinear.matmul_finish
+
+    def recording_finish(c, eps, b, a, delta):  # a party's two products, fused with the sums
+        recording(eps, b), recording(a, delta)
+        return finish(c, eps, b, a, delta)
+
     monkeypatch.setitem(bilinear.PRODUCTS, "matmul", recording)
+    monkeypatch.setattr(bilinear, "matmul_finish", recording_finish)
     hook = sy.TorchHook(torch)
     workers = [sy.VirtualWorker(hook, id=f"floor{i}") for i in range(2)]
     provider = sy.VirtualWorker(hook, id="floor_provider")

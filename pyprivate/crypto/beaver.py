@@ -58,7 +58,10 @@ def finish_step(i, n, a, b, c, *, eps, delta, op):
         return z + eps * eps if i == 0 else z
     f = bilinear.lookup(op)
     # Party 0 folds eps * delta into its first product: op(eps, b_0 + delta).
-    return c + f(eps, b + delta if i == 0 else b) + f(a, delta)  # c has the result's (broadcast) shape
+    b = b + delta if i == 0 else b
+    if op == "matmul" and c.dim() == eps.dim() == b.dim() == 2:
+        return bilinear.matmul_finish(c, eps, b, a, delta)
+    return c + f(eps, b) + f(a, delta)  # c has the result's (broadcast) shape
 
 
 @party_step("beaver.finish_divide_local")
