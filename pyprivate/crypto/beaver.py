@@ -70,9 +70,8 @@ def finish_divide_local_step(i, n, a, b, c, *addend, eps, delta, op, divisor):
 
     With an ``addend`` share (a layer's bias), add it too: addmm in one step.
     """
-    z = finish_step(i, n, a, b, c, eps=eps, delta=delta, op=op)
-    z = truncation.local_step(i, n, z, divisor=divisor)
-    return z + addend[0] if addend else z
+    z = truncation.divide_own(i, finish_step(i, n, a, b, c, eps=eps, delta=delta, op=op), divisor)
+    return z.add_(addend[0]) if addend else z
 
 
 @party_step("beaver.finish_kept")

@@ -104,7 +104,12 @@ def finish(parties: Parties, r_msb: list, r_div: list, c, divisor: int) -> list:
 @party_step("trunc.local")
 def local_step(i, n, x, *, divisor):
     """Party 0 rounds its share down, party 1 rounds its share up."""
-    return floor_div(x, divisor) if i == 0 else -floor_div(-x, divisor)
+    return floor_div(x, divisor) if i == 0 else floor_div(-x, divisor).neg_()
+
+
+def divide_own(i, x, divisor):
+    """:func:`local_step` on a share that the calling step made itself: its memory is reused."""
+    return floor_div(x, divisor) if i == 0 else floor_div(x.neg_(), divisor).neg_()
 
 
 def local_truncate(parties: Parties, x: list, divisor: int) -> list:
@@ -184,7 +189,7 @@ def _sharings(results: list) -> list:
 def scaled_add_local_many_step(i, n, *tensors, factor, divisor):
     """t_k + (factor * x_k) / D for every pair (t_k, x_k), each share divided on its own (SecureML)."""
     pairs = zip(tensors[0::2], tensors[1::2])
-    return tuple(t + local_step(i, n, x * factor, divisor=divisor) for t, x in pairs)
+    return tuple(divide_own(i, x * factor, divisor).add_(t) for t, x in pairs)
 
 
 def scaled_add_many_local(parties: Parties, targets: list, xs: list, factor: int, divisor: int) -> list:
