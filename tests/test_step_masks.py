@@ -181,3 +181,24 @@ def test_reuse_masks_is_a_checked_setting():
     assert "reuse_masks=True" in repr(sy.settings)
     with pytest.raises(TypeError, match="True or False"):
         sy.settings.reuse_masks = "yes"
+
+
+def test_three_workers_keep_relus_masks_for_its_backward_product(hook_):
+    """With three workers (no local truncation) only ReLU's product x * bit keeps its mask; gradients stay right."""
+    workers = [sy.VirtualWorker(hook_, id=f"three{i}") for i in range(3)]
+    provider = sy.VirtualWorker(hook_, id="three_provider")
+    torch.manual_seed(8)
+    plain = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2))
+    shared = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2))
+    shared.load_state_dict(plain.state_dict())
+    shared.fix_precision().share(*workers, crypto_provider=provider, requires_grad=True)
+    data, target = torch.randn(5, 4), torch.randn(5, 2)
+    ((plain(data) - target) ** 2).sum().backward()
+    x = data.fix_precision().share(*workers, crypto_provider=provider)
+    y = target.fix_precision().share(*workers, crypto_provider=provider)
+    loss = ((shared(x) - y) ** 2).sum()
+    assert step_masks.kept_count() == 1  # the ReLU's; the linear layers' products truncate with the dealer's help
+    loss.backward()
+    assert step_masks.kept_count() == 0
+    for p, q in zip(shared.parameters(), plain.parameters()):
+        assert torch.allclose(p.grad.copy().get().float_precision(), q.grad, atol=0.02)
