@@ -137,10 +137,12 @@ def sign_rounds(parties: Parties, x: list, negate: bool, dealt: list, r_bin: lis
     """
     ((random, products),) = dealt
     shape = list(parties.shape(x))
-    also = [] if mask is None else [[a] for a in mask]
+    also, labels, xor = [[]] * len(x), _labels(64), (True, True)
+    if mask is not None:  # ReLU's x - a travels in this round (``comparison.relu``); it is added, not XORed
+        also, labels, xor = [[a] for a in mask], labels + ["relu.eps"], xor + (False,)
     kept, (eps, delta, *x_masked) = parties.run_open(
-        "carry.start", [[xi, ri] + extra for xi, ri, extra in zip(x, random, also or [[]] * len(x))],
-        _labels(64) + ["relu.eps"] * bool(also), xor=(True, True) + (False,) * bool(also), negate=negate, shape=shape)
+        "carry.start", [[xi, ri] + extra for xi, ri, extra in zip(x, random, also)], labels, xor=xor,
+        negate=negate, shape=shape)
     words, signs = zip(*kept)
     kept, (eps, delta) = parties.run_open(
         "carry.first_level", [list(t) for t in zip(words, random, products)], _labels(WIDTHS[0]),
