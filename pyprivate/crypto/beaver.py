@@ -201,17 +201,17 @@ def _backward_product(parties: Parties, entry, role: str, g: list, divisor: int 
         _, (eps_g,) = parties.run_open(
             "beaver.mask_one", [[gi, ai] for gi, ai in zip(g, entry.a_g)], [f"beaver.{op}.eps"])
         step_masks.opened(entry, g, eps_g)
-    c, matrices = entry.c[role], op == "matmul"
+    c = entry.c[role]
     if entry.kind == "relu":  # grad * bit = e*grad + (1 - 2e) * (grad * r): see comparison.relu
-        result = parties.run("relu.grad_finish", [list(t) for t in zip(g, entry.b, c)], e=entry.eps, eps=entry.eps_g)
-        step_masks.used(entry, role)
-        return result
-    if role == "grad_x":
-        operands, eps, delta, transposed = zip(entry.a_g, entry.b, c), entry.eps_g, entry.delta, "second"
+        step, operands, public = "relu.grad_finish", zip(g, entry.b, c), dict(e=entry.eps, eps=entry.eps_g)
     else:
-        operands, eps, delta, transposed = zip(entry.a, entry.a_g, c), entry.eps, entry.eps_g, "first"
-    result = parties.run("beaver.finish_kept", [list(t) for t in operands], eps=eps, delta=delta, op=op,
-                         divisor=divisor, transposed=transposed if matrices else "")
+        if role == "grad_x":
+            operands, eps, delta, transposed = zip(entry.a_g, entry.b, c), entry.eps_g, entry.delta, "second"
+        else:
+            operands, eps, delta, transposed = zip(entry.a, entry.a_g, c), entry.eps, entry.eps_g, "first"
+        step, public = "beaver.finish_kept", dict(eps=eps, delta=delta, op=op, divisor=divisor,
+                                                  transposed=transposed if op == "matmul" else "")
+    result = parties.run(step, [list(t) for t in operands], **public)
     step_masks.used(entry, role)
     return result
 

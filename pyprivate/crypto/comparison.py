@@ -167,15 +167,18 @@ def relu_finish_step(i, n, x, r_arith, c, *, e, eps):
     Beaver product c + eps*r (the mask of r is r itself).
     """
     e = e.to(x.dtype)
-    bit = b2a_finish_step(i, n, r_arith, e=e)
-    return e * x + (1 - 2 * e) * (c + eps * r_arith), bit
+    return _times_bit(x, r_arith, c, e, eps), b2a_finish_step(i, n, r_arith, e=e)
 
 
 @party_step("relu.grad_finish")
 def relu_grad_finish_step(i, n, g, r_arith, c, *, e, eps):
-    """grad_i * bit: e*g_i + (1 - 2e) * (c_i + eps*r_i), from the opened eps = g - a_g (see :func:`relu`)."""
-    e = e.to(g.dtype)
-    return e * g + (1 - 2 * e) * (c + eps * r_arith)
+    """grad_i * bit from the opened eps = g - a_g, as in :func:`relu_finish_step` (see :func:`relu`)."""
+    return _times_bit(g, r_arith, c, e.to(g.dtype), eps)
+
+
+def _times_bit(v, r_arith, c, e, eps):
+    """A party's share of v * bit for bit = e ^ r: e*v_i + (1 - 2e) * (c_i + eps*r_i), with c + eps*r = v*r."""
+    return e * v + (1 - 2 * e) * (c + eps * r_arith)
 
 
 def relu(parties: Parties, x: list, grad: bool = False) -> tuple[list, list]:

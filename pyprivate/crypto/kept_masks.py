@@ -102,13 +102,12 @@ def active() -> bool:
     return not torch.is_grad_enabled() and torch._C._current_graph_task_id() == -1
 
 
-def _operand_key(handles):
-    """The identity of a sharing: its handles (a lazy view counts with its pending operations)."""
-    parts = []
-    for h in handles:
-        base = getattr(h, "base", h)
-        parts.append((id(base), repr(getattr(h, "ops", ()))))
-    return tuple(parts)
+def operand_key(handles, extra_ops=()):
+    """The identity of a sharing: its handles (a lazy view counts with its pending operations).
+
+    ``extra_ops``: view operations to add, as if they were pending (``step_masks``: autograd's transpose).
+    """
+    return tuple((id(getattr(h, "base", h)), repr(tuple(getattr(h, "ops", ())) + extra_ops)) for h in handles)
 
 
 def _bases(handles):
@@ -120,7 +119,7 @@ def find(parties, y) -> Kept | None:
     if not active():
         return None
     dealer = _dealer_of(parties)
-    kept = _kept.get(dealer, {}).get(_operand_key(y))
+    kept = _kept.get(dealer, {}).get(operand_key(y))
     if kept is None or kept.key not in _mirrors[dealer].values:
         return None
     _mirrors[dealer].get(kept.key)  # the dealer moves it to the end too
@@ -137,7 +136,7 @@ def remember(parties, y, key, b, delta, shape):
     dealer = _dealer_of(parties)
     _mirrors.setdefault(dealer, _Mirror()).keep(key, shape)
     table = _kept.setdefault(dealer, {})
-    operand = _operand_key(y)
+    operand = operand_key(y)
     table[operand] = Kept(key, list(b), delta)
     pending = _pending.setdefault(dealer, [])
     for base in _bases(y):

@@ -48,6 +48,7 @@ import weakref
 import torch
 
 from ..settings import settings
+from .kept_masks import operand_key as _key
 
 _T = (("t.default", (), {}),)  # the transpose that autograd applies to a saved operand, as a share view op
 _entries = {}  # operand key -> [(Entry, role)]: the forward products whose masks a backward product can use
@@ -85,11 +86,6 @@ def wanted(grads, op, shape_x, shape_y) -> str:
     if not torch.is_grad_enabled() or torch._C._current_graph_task_id() != -1:
         return ""  # no backward will follow (no_grad), or this is one already
     return "x" * bool(grads[0]) + "y" * bool(grads[1])
-
-
-def _key(handles, extra=()):
-    """The identity of a sharing: each share's stored object and its pending view operations."""
-    return tuple((id(getattr(h, "base", h)), repr(tuple(getattr(h, "ops", ())) + extra)) for h in handles)
 
 
 def remember(parties, op, x, y, backward, a, b, eps, delta, a_g, *c):

@@ -162,12 +162,12 @@ def dot_mv(func, args, kwargs):
 def addmm(func, args, kwargs):
     bias, m1, m2 = args[:3]
     e, beta, alpha = encoder_of(args), kwargs.get("beta", 1), kwargs.get("alpha", 1)
-    a, b, shift = enc(m1, e), enc(m2, e), enc(bias, e)
+    a, b, shift, grads = enc(m1, e), enc(m2, e), enc(bias, e), _grads((m1, m2))
     if alpha == 1 and beta == 1 and all(isinstance(t, AdditiveSharingTensor) for t in (a, b, shift)):
-        fused = a.matmul_add(b, e.scale, shift, _grads((m1, m2)))  # nn.Linear: the bias joins the product's last step
+        fused = a.matmul_add(b, e.scale, shift, grads)  # nn.Linear: the bias joins the product's last step
         if fused is not None:
             return wrap(fused, e, dtype_of(args))
-    product = secret_product(a, b, "matmul", e.scale, _grads((m1, m2)))
+    product = secret_product(a, b, "matmul", e.scale, grads)
     product = product if alpha == 1 else mul_public(product, alpha, e)
     shift = shift if beta == 1 else mul_public(shift, beta, e)
     return wrap(_add(product, shift), e, dtype_of(args))
